@@ -1,0 +1,18 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from knowhow.core import views as core_views
+
+handler400 = "knowhow.core.views.bad_request"
+handler403 = "knowhow.core.views.permission_denied"
+handler404 = "knowhow.core.views.page_not_found"
+handler500 = "knowhow.core.views.server_error"
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("accounts/", include("knowhow.accounts.urls")),
+    path("spaces/", include("knowhow.spaces.urls")),
+    path("healthz", core_views.health, name="health"),
+    path("ping", core_views.ping, name="ping"),
+    path("", include("knowhow.qa.urls")),
+]

@@ -1,0 +1,37 @@
+"""Maps ApplicationError raised anywhere in a view to one HTTP answer."""
+
+from collections.abc import Callable
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from knowhow.core.errors import ApplicationError
+
+
+class ApplicationErrorMiddleware:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if not isinstance(exception, ApplicationError):
+            return None
+        if request.headers.get("HX-Request"):
+            response = render(
+                request,
+                "core/_error_fragment.html",
+                {"message": exception.message},
+                status=exception.status_code,
+            )
+            # Let htmx swap the message into the page-wide message area instead of the target.
+            response["HX-Retarget"] = "#flash"
+            response["HX-Reswap"] = "innerHTML"
+            return response
+        return render(
+            request,
+            "core/error.html",
+            {"message": exception.message, "status": exception.status_code},
+            status=exception.status_code,
+        )

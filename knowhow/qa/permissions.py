@@ -1,0 +1,173 @@
+"""Who may do what to questions, answers and comments. Every check lives here.
+
+`can_*` answer a yes/no for templates; `check_*` raise the error a service should refuse with.
+"""
+
+from knowhow.core.errors import NotFound, PermissionRefused, ValidationFailed
+from knowhow.qa.models import Comment, Post
+from knowhow.spaces.selectors import Viewer, can_post_in_space, can_view_space, is_space_moderator
+
+
+class VoteOnOwnPost(PermissionRefused):
+    """You cannot vote on your own post."""
+
+
+class PostIsDeleted(ValidationFailed):
+    """That post has been deleted."""
+
+
+class NotTheAsker(PermissionRefused):
+    """Only the person who asked the question can accept an answer."""
+
+
+def _authenticated(user: Viewer) -> bool:
+    return user is not None and user.is_authenticated and user.is_active
+
+
+def can_moderate_post(user: Viewer, post: Post) -> bool:
+    return _authenticated(user) and is_space_moderator(user, post.space)
+
+
+def check_view_space_of(user: Viewer, post: Post) -> None:
+    if not can_view_space(user, post.space):
+        raise NotFound("That question does not exist or is not visible to you.")
+
+
+def check_view_post(user: Viewer, post: Post) -> None:
+    check_view_space_of(user, post)
+    if post.is_deleted and not (
+        _authenticated(user) and (post.author_id == user.pk or can_moderate_post(user, post))
+    ):  # type: ignore[union-attr]
+        raise NotFound("That post has been deleted.")
+
+
+def check_ask(user: Viewer, space) -> None:  # type: ignore[no-untyped-def]
+    if not _authenticated(user):
+        raise PermissionRefused("Log in to ask a question.")
+    if not can_post_in_space(user, space):
+        raise PermissionRefused("You are not a member of that space.")
+
+
+def check_answer(user: Viewer, question: Post) -> None:
+    if not _authenticated(user):
+        raise PermissionRefused("Log in to answer.")
+    if not question.is_question:
+        raise ValidationFailed("Answers can only be posted to questions.")
+    check_view_space_of(user, question)
+    if question.is_deleted:
+        raise PostIsDeleted("This question has been deleted; it cannot be answered.")
+    if not can_post_in_space(user, question.space):
+        raise PermissionRefused("You are not a member of that space.")
+
+
+def check_comment(user: Viewer, post: Post) -> None:
+    if not _authenticated(user):
+        raise PermissionRefused("Log in to comment.")
+    check_view_space_of(user, post)
+    if post.is_deleted:
+        raise PostIsDeleted("This post has been deleted; it cannot be commented on.")
+
+
+def check_vote(user: Viewer, post: Post) -> None:
+    if not _authenticated(user):
+        raise PermissionRefused("Log in to vote.")
+    check_view_space_of(user, post)
+    if post.author_id is not None and post.author_id == user.pk:  # type: ignore[union-attr]
+        raise VoteOnOwnPost()
+    if post.is_deleted:
+        raise PostIsDeleted("You cannot vote on a deleted post.")
+
+
+def can_vote(user: Viewer, post: Post) -> bool:
+    try:
+        check_vote(user, post)
+    except (PermissionRefused, ValidationFailed, NotFound):
+        return False
+    return True
+
+
+def can_edit_post(user: Viewer, post: Post) -> bool:
+    if not _authenticated(user) or post.is_deleted:
+        return False
+    return post.author_id == user.pk or can_moderate_post(user, post)  # type: ignore[union-attr]
+
+
+def check_edit_post(user: Viewer, post: Post) -> None:
+    check_view_post(user, post)
+    if post.is_deleted:
+        raise PostIsDeleted("Undelete the post before editing it.")
+    if not can_edit_post(user, post):
+        raise PermissionRefused("You can only edit your own posts.")
+
+
+def can_delete_post(user: Viewer, post: Post) -> bool:
+    if not _authenticated(user):
+        return False
+    return post.author_id == user.pk or can_moderate_post(user, post)  # type: ignore[union-attr]
+
+
+def check_delete_post(user: Viewer, post: Post) -> None:
+    check_view_post(user, post)
+    if not can_delete_post(user, post):
+        raise PermissionRefused("You can only delete your own posts.")
+
+
+def can_accept(user: Viewer, answer: Post) -> bool:
+    question = answer.question
+    return (
+        _authenticated(user)
+        and question is not None
+        and question.author_id == user.pk  # type: ignore[union-attr]
+        and not question.is_deleted
+        and not answer.is_deleted
+    )
+
+
+def check_accept(user: Viewer, answer: Post) -> None:
+    if not _authenticated(user):
+        raise PermissionRefused("Log in to accept an answer.")
+    if not answer.is_answer:
+        raise ValidationFailed("Only answers can be accepted.")
+    check_view_post(user, answer)
+    question = answer.question
+    assert question is not None
+    if question.author_id != user.pk:  # type: ignore[union-attr]
+        raise NotTheAsker()
+    if question.is_deleted or answer.is_deleted:
+        raise PostIsDeleted("Deleted posts cannot be accepted.")
+
+
+def can_delete_comment(user: Viewer, comment: Comment) -> bool:
+    return _authenticated(user) and (
+        comment.author_id == user.pk or can_moderate_post(user, comment.post)  # type: ignore[union-attr]
+    )
+
+
+def check_delete_comment(user: Viewer, comment: Comment) -> None:
+    check_view_post(user, comment.post)
+    if not can_delete_comment(user, comment):
+        raise PermissionRefused("You can only delete your own comments.")
+
+
+def post_actions(user: Viewer, post: Post, *, is_moderator: bool) -> dict[str, bool]:
+    """What the viewer may do with a post, for a page that already knows the moderator flag."""
+    signed_in = _authenticated(user)
+    own = signed_in and post.author_id is not None and post.author_id == user.pk  # type: ignore[union-attr]
+    live = not post.is_deleted
+    question = post if post.is_question else post.question
+    return {
+        "vote": signed_in and live and not own,
+        "comment": signed_in and live,
+        "edit": signed_in and live and (own or is_moderator),
+        "delete": signed_in and live and (own or is_moderator),
+        "undelete": signed_in and not live and (own or is_moderator),
+        "accept": bool(
+            post.is_answer
+            and signed_in
+            and live
+            and question is not None
+            and question.author_id == user.pk
+            and not question.is_deleted  # type: ignore[union-attr]
+        ),
+        "moderate": is_moderator,
+    }

@@ -1,0 +1,233 @@
+"""Reads for Q&A. Each list or page fetches what it shows in a fixed number of queries."""
+
+import difflib
+from dataclasses import dataclass
+
+from django.core.paginator import Page, Paginator
+from django.db.models import Prefetch, Q, QuerySet
+
+from knowhow.accounts.models import User
+from knowhow.core.errors import NotFound
+from knowhow.qa.models import Comment, Post, PostRevision, Tag, TagFollow, Vote
+from knowhow.qa.permissions import can_moderate_post, check_view_post
+from knowhow.spaces.models import Space
+from knowhow.spaces.selectors import Viewer, visible_space_q
+
+
+class QuestionSort:
+    NEWEST = "newest"
+    ACTIVE = "active"
+    TOP = "top"
+    UNANSWERED = "unanswered"
+    CHOICES = [(NEWEST, "Newest"), (ACTIVE, "Active"), (TOP, "Top"), (UNANSWERED, "Unanswered")]
+    ORDER = {
+        NEWEST: ("-created_at", "-id"),
+        ACTIVE: ("-last_activity_at", "-id"),
+        TOP: ("-score", "-created_at"),
+        UNANSWERED: ("-created_at", "-id"),
+    }
+
+
+def visible_posts(viewer: Viewer) -> QuerySet[Post]:
+    return Post.objects.filter(visible_space_q(viewer))
+
+
+def question_list(
+    *,
+    viewer: Viewer,
+    sort: str = QuestionSort.ACTIVE,
+    tag: str | None = None,
+    space: Space | None = None,
+    author: User | None = None,
+) -> QuerySet[Post]:
+    if sort not in QuestionSort.ORDER:
+        sort = QuestionSort.ACTIVE
+    qs = visible_posts(viewer).filter(post_type=Post.PostType.QUESTION, is_deleted=False)
+    if sort == QuestionSort.UNANSWERED:
+        qs = qs.filter(answer_count=0)
+    if tag:
+        qs = qs.filter(tags__name=tag)
+    if space is not None:
+        qs = qs.filter(space=space)
+    if author is not None:
+        qs = qs.filter(author=author)
+    return (
+        qs.select_related("author", "space")
+        .prefetch_related(Prefetch("tags", queryset=Tag.objects.only("id", "name")))
+        .order_by(*QuestionSort.ORDER[sort])
+    )
+
+
+def paginate(qs: QuerySet, *, page: str | int | None, per_page: int = 20) -> Page:
+    paginator = Paginator(qs, per_page)
+    return paginator.get_page(page)
+
+
+@dataclass
+class QuestionPage:
+    question: Post
+    answers: list[Post]
+    my_votes: dict[int, int]
+
+
+def question_get_for_viewer(*, pk: int, viewer: Viewer) -> QuestionPage:
+    """A question with its answers, comments, tags and the viewer's own votes."""
+    comments = Prefetch(
+        "comments",
+        queryset=Comment.objects.filter(is_deleted=False)
+        .select_related("author")
+        .order_by("created_at", "id"),
+        to_attr="visible_comments",
+    )
+    question = (
+        Post.objects.filter(pk=pk, post_type=Post.PostType.QUESTION)
+        .select_related("author", "space", "last_editor")
+        .prefetch_related(Prefetch("tags", queryset=Tag.objects.only("id", "name")), comments)
+        .first()
+    )
+    if question is None:
+        raise NotFound("That question does not exist or is not visible to you.")
+    check_view_post(viewer, question)
+    answers_qs = (
+        Post.objects.filter(question=question)
+        .select_related("author", "last_editor")
+        .prefetch_related(comments)
+    )
+    show_deleted = viewer is not None and viewer.is_authenticated
+    answers = [
+        a
+        for a in answers_qs.order_by("-score", "created_at")
+        if not a.is_deleted
+        or (show_deleted and (a.author_id == viewer.pk or can_moderate_post(viewer, question)))  # type: ignore[union-attr]
+    ]
+    # The accepted answer comes first, as on Stack Overflow.
+    answers.sort(key=lambda a: a.pk != question.accepted_answer_id)
+    for a in answers:
+        a.question = question
+        a.space = question.space
+    my_votes: dict[int, int] = {}
+    if viewer is not None and viewer.is_authenticated:
+        ids = [question.pk, *(a.pk for a in answers)]
+        my_votes = dict(
+            Vote.objects.filter(user_id=viewer.pk, post_id__in=ids).values_list("post_id", "value")
+        )
+    return QuestionPage(question=question, answers=answers, my_votes=my_votes)
+
+
+def post_get_for_viewer(*, pk: int, viewer: Viewer) -> Post:
+    post = (
+        Post.objects.select_related("space", "question", "question__space", "author")
+        .filter(pk=pk)
+        .first()
+    )
+    if post is None:
+        raise NotFound("No such post.")
+    check_view_post(viewer, post)
+    return post
+
+
+def revisions_for(*, post: Post) -> list[PostRevision]:
+    return list(post.revisions.select_related("author").order_by("-number"))
+
+
+@dataclass
+class RevisionDiff:
+    old: PostRevision | None
+    new: PostRevision
+    title_diff: list[tuple[str, str]]
+    body_diff: list[tuple[str, str]]
+    tags_diff: list[tuple[str, str]]
+
+
+def _word_diff(a: str, b: str) -> list[tuple[str, str]]:
+    """Diff as (op, text) pieces, op in {"eq", "del", "ins"}; words for short text, lines for long."""
+    split_lines = "\n" in a or "\n" in b
+    ta = a.splitlines(keepends=True) if split_lines else a.split(" ")
+    tb = b.splitlines(keepends=True) if split_lines else b.split(" ")
+    sep = "" if split_lines else " "
+    out: list[tuple[str, str]] = []
+    for op, i1, i2, j1, j2 in difflib.SequenceMatcher(a=ta, b=tb, autojunk=False).get_opcodes():
+        if op == "equal":
+            out.append(("eq", sep.join(ta[i1:i2])))
+        else:
+            if i2 > i1:
+                out.append(("del", sep.join(ta[i1:i2])))
+            if j2 > j1:
+                out.append(("ins", sep.join(tb[j1:j2])))
+    return out
+
+
+def revision_diff(*, post: Post, number: int) -> RevisionDiff:
+    revisions = {
+        r.number: r
+        for r in post.revisions.select_related("author").filter(number__in=[number - 1, number])
+    }
+    new = revisions.get(number)
+    if new is None:
+        raise NotFound("No such revision.")
+    old = revisions.get(number - 1)
+    return RevisionDiff(
+        old=old,
+        new=new,
+        title_diff=_word_diff(old.title if old else "", new.title),
+        body_diff=_word_diff(old.body if old else "", new.body),
+        tags_diff=_word_diff(old.tag_names if old else "", new.tag_names),
+    )
+
+
+def tag_list(*, query: str = "", sort: str = "popular") -> QuerySet[Tag]:
+    qs = Tag.objects.all()
+    if query:
+        qs = qs.filter(name__icontains=query.strip().lower()[:35])
+    return qs.order_by("name") if sort == "name" else qs.order_by("-question_count", "name")
+
+
+def tag_get(*, name: str) -> Tag:
+    tag = Tag.objects.filter(name=name).first()
+    if tag is None:
+        raise NotFound("No such tag.")
+    return tag
+
+
+def followed_tag_ids(*, user: Viewer) -> set[int]:
+    if user is None or not user.is_authenticated:
+        return set()
+    return set(TagFollow.objects.filter(user_id=user.pk).values_list("tag_id", flat=True))
+
+
+def followed_tags(*, user: User) -> QuerySet[Tag]:
+    return Tag.objects.filter(follows__user=user).order_by("name")
+
+
+def answers_by(*, author: User, viewer: Viewer) -> QuerySet[Post]:
+    return (
+        visible_posts(viewer)
+        .filter(
+            post_type=Post.PostType.ANSWER,
+            author=author,
+            is_deleted=False,
+            question__is_deleted=False,
+        )
+        .select_related("question")
+        .order_by("-score", "-created_at")
+    )
+
+
+def user_stats(*, user: User, viewer: Viewer) -> dict[str, int]:
+    posts = visible_posts(viewer).filter(author=user, is_deleted=False)
+    return {
+        "questions": posts.filter(post_type=Post.PostType.QUESTION).count(),
+        "answers": posts.filter(post_type=Post.PostType.ANSWER).count(),
+        "accepted": posts.filter(
+            post_type=Post.PostType.ANSWER, accepted_for__isnull=False
+        ).count(),
+    }
+
+
+def search_questions_simple(*, viewer: Viewer, text: str) -> QuerySet[Post]:
+    """A plain substring match, until the search app provides ranked full-text search."""
+    text = text.strip()[:200]
+    qs = question_list(viewer=viewer, sort=QuestionSort.ACTIVE)
+    if not text:
+        return qs.none()
+    return qs.filter(Q(title__icontains=text) | Q(body__icontains=text))

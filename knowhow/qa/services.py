@@ -1,0 +1,425 @@
+"""Writes for Q&A: ask, answer, comment, edit, vote, accept, delete, follow tags, count views."""
+
+import datetime
+import re
+from collections.abc import Sequence
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from knowhow.accounts.models import User
+from knowhow.core.errors import Conflict, NotFound, PermissionRefused, ValidationFailed
+from knowhow.core.rendering import render_inline_markdown, render_markdown
+from knowhow.qa import permissions as perms
+from knowhow.qa.models import Comment, Post, PostRevision, QuestionView, Tag, TagFollow, Vote
+from knowhow.qa.signals import post_changed
+from knowhow.spaces.models import Space
+
+TAG_RE = re.compile(r"^[a-z0-9][a-z0-9+#.\-]{0,34}$")
+
+
+def _limits() -> dict[str, int]:
+    return settings.KNOWHOW
+
+
+# --- validation -----------------------------------------------------------------------------
+
+
+def normalise_tag_names(raw: str | Sequence[str]) -> list[str]:
+    items = re.split(r"[\s,]+", raw) if isinstance(raw, str) else list(raw)
+    names: list[str] = []
+    for item in items:
+        name = item.strip().lower()
+        if not name:
+            continue
+        if not TAG_RE.match(name):
+            raise ValidationFailed(
+                f"“{name[:40]}” is not a valid tag: use up to 35 lowercase letters, digits, "
+                "and + # . -",
+                field="tags",
+            )
+        if name not in names:
+            names.append(name)
+    limits = _limits()
+    if len(names) < limits["TAGS_MIN"]:
+        raise ValidationFailed("Add at least one tag.", field="tags")
+    if len(names) > limits["TAGS_MAX"]:
+        raise ValidationFailed(f"Use at most {limits['TAGS_MAX']} tags.", field="tags")
+    return names
+
+
+def validate_title(title: str) -> str:
+    title = " ".join((title or "").split())
+    limits = _limits()
+    if len(title) < limits["TITLE_MIN"]:
+        raise ValidationFailed(
+            f"The title must be at least {limits['TITLE_MIN']} characters.", field="title"
+        )
+    if len(title) > limits["TITLE_MAX"]:
+        raise ValidationFailed(
+            f"The title must be at most {limits['TITLE_MAX']} characters.", field="title"
+        )
+    return title
+
+
+def validate_body(body: str) -> str:
+    body = (body or "").replace("\r\n", "\n").strip()
+    limits = _limits()
+    if len(body) < limits["BODY_MIN"]:
+        raise ValidationFailed(
+            f"The body must be at least {limits['BODY_MIN']} characters.", field="body"
+        )
+    if len(body) > limits["BODY_MAX"]:
+        raise ValidationFailed(
+            f"The body is too long: {len(body):,} characters, the limit is {limits['BODY_MAX']:,}.",
+            field="body",
+        )
+    return body
+
+
+def validate_comment(body: str) -> str:
+    body = " ".join((body or "").split())
+    limits = _limits()
+    if len(body) < limits["COMMENT_MIN"]:
+        raise ValidationFailed("The comment is empty.", field="body")
+    if len(body) > limits["COMMENT_MAX"]:
+        raise ValidationFailed(
+            f"Comments are limited to {limits['COMMENT_MAX']} characters.", field="body"
+        )
+    return body
+
+
+# --- tags -----------------------------------------------------------------------------------
+
+
+def _tags_for(names: list[str]) -> list[Tag]:
+    existing = {t.name: t for t in Tag.objects.filter(name__in=names)}
+    for name in names:
+        if name not in existing:
+            existing[name], _ = Tag.objects.get_or_create(name=name)
+    return [existing[n] for n in names]
+
+
+def _set_tags(question: Post, names: list[str]) -> None:
+    old = set(question.tags.values_list("pk", flat=True))
+    tags = _tags_for(names)
+    new = {t.pk for t in tags}
+    question.tags.set(tags)
+    if not question.is_deleted:
+        Tag.objects.filter(pk__in=new - old).update(question_count=F("question_count") + 1)
+        Tag.objects.filter(pk__in=old - new, question_count__gt=0).update(
+            question_count=F("question_count") - 1
+        )
+
+
+def tag_follow(*, user: User, tag: Tag) -> None:
+    TagFollow.objects.get_or_create(user=user, tag=tag)
+
+
+def tag_unfollow(*, user: User, tag: Tag) -> None:
+    TagFollow.objects.filter(user=user, tag=tag).delete()
+
+
+def tag_update_description(*, tag: Tag, by: User, excerpt: str, description: str) -> Tag:
+    if not by.is_staff:
+        raise PermissionRefused("Only administrators can edit tag descriptions for now.")
+    tag.excerpt = excerpt.strip()[:500]
+    tag.description = description
+    tag.description_html = render_markdown(description)
+    tag.save(update_fields=["excerpt", "description", "description_html"])
+    return tag
+
+
+# --- posts ----------------------------------------------------------------------------------
+
+
+def _revision(
+    post: Post, *, author: User | None, summary: str, when: datetime.datetime
+) -> PostRevision:
+    number = (post.revisions.order_by("-number").values_list("number", flat=True).first() or 0) + 1
+    tag_names = " ".join(post.tags.values_list("name", flat=True)) if post.is_question else ""
+    return PostRevision.objects.create(
+        post=post,
+        number=number,
+        author=author,
+        title=post.title,
+        body=post.body,
+        tag_names=tag_names,
+        summary=summary[:300],
+        created_at=when,
+    )
+
+
+def _changed(post: Post) -> None:
+    transaction.on_commit(lambda: post_changed.send(sender=Post, post_id=post.pk))
+
+
+@transaction.atomic
+def question_ask(
+    *, author: User, space: Space, title: str, body: str, tags: str | Sequence[str]
+) -> Post:
+    perms.check_ask(author, space)
+    title = validate_title(title)
+    body = validate_body(body)
+    names = normalise_tag_names(tags)
+    now = timezone.now()
+    question = Post.objects.create(
+        post_type=Post.PostType.QUESTION,
+        space=space,
+        author=author,
+        title=title,
+        body=body,
+        body_html=render_markdown(body),
+        created_at=now,
+        last_activity_at=now,
+    )
+    _set_tags(question, names)
+    _revision(question, author=author, summary="Asked", when=now)
+    _changed(question)
+    return question
+
+
+@transaction.atomic
+def answer_post(*, author: User, question: Post, body: str) -> Post:
+    question = (
+        Post.objects.select_for_update(of=("self",)).select_related("space").get(pk=question.pk)
+    )
+    perms.check_answer(author, question)
+    body = validate_body(body)
+    now = timezone.now()
+    answer = Post.objects.create(
+        post_type=Post.PostType.ANSWER,
+        space=question.space,
+        question=question,
+        author=author,
+        body=body,
+        body_html=render_markdown(body),
+        created_at=now,
+        last_activity_at=now,
+    )
+    _revision(answer, author=author, summary="Answered", when=now)
+    Post.objects.filter(pk=question.pk).update(
+        answer_count=F("answer_count") + 1, last_activity_at=now
+    )
+    _changed(answer)
+    return answer
+
+
+@transaction.atomic
+def post_edit(
+    *,
+    post: Post,
+    by: User,
+    body: str,
+    title: str | None = None,
+    tags: str | Sequence[str] | None = None,
+    summary: str = "",
+) -> Post:
+    post = (
+        Post.objects.select_for_update(of=("self",))
+        .select_related("space", "question")
+        .get(pk=post.pk)
+    )
+    perms.check_edit_post(by, post)
+    body = validate_body(body)
+    changed = body != post.body
+    names: list[str] | None = None
+    if post.is_question:
+        if title is not None:
+            title = validate_title(title)
+            changed = changed or title != post.title
+            post.title = title
+        if tags is not None:
+            names = normalise_tag_names(tags)
+            changed = changed or sorted(names) != sorted(post.tags.values_list("name", flat=True))
+    if not changed:
+        raise ValidationFailed("Nothing changed: edit the text before saving.")
+    now = timezone.now()
+    post.body = body
+    post.body_html = render_markdown(body)
+    post.edited_at = now
+    post.last_editor = by
+    post.last_activity_at = now
+    post.save(
+        update_fields=["title", "body", "body_html", "edited_at", "last_editor", "last_activity_at"]
+    )
+    if names is not None:
+        _set_tags(post, names)
+    _revision(post, author=by, summary=summary or "Edited", when=now)
+    if post.is_answer:
+        Post.objects.filter(pk=post.question_id).update(last_activity_at=now)
+    _changed(post)
+    return post
+
+
+@transaction.atomic
+def post_delete(*, post: Post, by: User) -> Post:
+    post = (
+        Post.objects.select_for_update(of=("self",))
+        .select_related("space", "question")
+        .get(pk=post.pk)
+    )
+    perms.check_delete_post(by, post)
+    if post.is_deleted:
+        raise ValidationFailed("That post is already deleted.")
+    post.is_deleted = True
+    post.deleted_at = timezone.now()
+    post.deleted_by = by
+    post.save(update_fields=["is_deleted", "deleted_at", "deleted_by"])
+    if post.is_answer:
+        Post.objects.filter(pk=post.question_id, answer_count__gt=0).update(
+            answer_count=F("answer_count") - 1
+        )
+        Post.objects.filter(pk=post.question_id, accepted_answer=post).update(accepted_answer=None)
+    else:
+        Tag.objects.filter(questions=post, question_count__gt=0).update(
+            question_count=F("question_count") - 1
+        )
+    _changed(post)
+    return post
+
+
+@transaction.atomic
+def post_undelete(*, post: Post, by: User) -> Post:
+    post = (
+        Post.objects.select_for_update(of=("self",))
+        .select_related("space", "question")
+        .get(pk=post.pk)
+    )
+    perms.check_delete_post(by, post)
+    if not post.is_deleted:
+        raise ValidationFailed("That post is not deleted.")
+    post.is_deleted = False
+    post.deleted_at = None
+    post.deleted_by = None
+    post.save(update_fields=["is_deleted", "deleted_at", "deleted_by"])
+    if post.is_answer:
+        Post.objects.filter(pk=post.question_id).update(answer_count=F("answer_count") + 1)
+    else:
+        Tag.objects.filter(questions=post).update(question_count=F("question_count") + 1)
+    _changed(post)
+    return post
+
+
+# --- comments -------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def comment_add(*, post: Post, author: User, body: str) -> Comment:
+    post = Post.objects.select_related("space", "question").get(pk=post.pk)
+    perms.check_comment(author, post)
+    body = validate_comment(body)
+    now = timezone.now()
+    comment = Comment.objects.create(
+        post=post, author=author, body=body, body_html=render_inline_markdown(body), created_at=now
+    )
+    Post.objects.filter(pk=post.pk).update(comment_count=F("comment_count") + 1)
+    Post.objects.filter(pk=post.question_id or post.pk).update(last_activity_at=now)
+    return comment
+
+
+@transaction.atomic
+def comment_delete(*, comment: Comment, by: User) -> Comment:
+    comment = (
+        Comment.objects.select_related("post__space")
+        .select_for_update(of=("self",))
+        .get(pk=comment.pk)
+    )
+    perms.check_delete_comment(by, comment)
+    if comment.is_deleted:
+        raise ValidationFailed("That comment is already deleted.")
+    comment.is_deleted = True
+    comment.save(update_fields=["is_deleted"])
+    Post.objects.filter(pk=comment.post_id, comment_count__gt=0).update(
+        comment_count=F("comment_count") - 1
+    )
+    return comment
+
+
+# --- votes and acceptance -------------------------------------------------------------------
+
+
+@transaction.atomic
+def vote_cast(*, post: Post, user: User, value: int) -> Post:
+    """Set the user's vote on a post to +1, -1 or 0 (withdrawn). Voting the same way twice is a no-op."""
+    if value not in (1, -1, 0):
+        raise ValidationFailed("A vote is up (1), down (-1) or withdrawn (0).")
+    post = Post.objects.select_for_update(of=("self",)).select_related("space").get(pk=post.pk)
+    perms.check_vote(user, post)
+    existing = Vote.objects.filter(post=post, user=user).first()
+    old = existing.value if existing else 0
+    if old == value:
+        return post
+    if existing and value == 0:
+        existing.delete()
+    elif existing:
+        existing.value = value
+        existing.save(update_fields=["value"])
+    else:
+        try:
+            with transaction.atomic():
+                Vote.objects.create(post=post, user=user, value=value)
+        except IntegrityError as exc:  # a concurrent double-click
+            raise Conflict("Your vote was already recorded.") from exc
+    up = (value == 1) - (old == 1)
+    down = (value == -1) - (old == -1)
+    Post.objects.filter(pk=post.pk).update(
+        score=F("score") + (value - old),
+        up_votes=F("up_votes") + up,
+        down_votes=F("down_votes") + down,
+    )
+    post.refresh_from_db(fields=["score", "up_votes", "down_votes"])
+    _changed(post)
+    return post
+
+
+@transaction.atomic
+def answer_accept(*, answer: Post, by: User) -> Post:
+    answer = Post.objects.select_related("space", "question").get(pk=answer.pk)
+    perms.check_accept(by, answer)
+    question = Post.objects.select_for_update().get(pk=answer.question_id)
+    if question.accepted_answer_id != answer.pk:
+        question.accepted_answer = answer
+        question.last_activity_at = timezone.now()
+        question.save(update_fields=["accepted_answer", "last_activity_at"])
+        _changed(question)
+    return question
+
+
+@transaction.atomic
+def answer_unaccept(*, answer: Post, by: User) -> Post:
+    answer = Post.objects.select_related("space", "question").get(pk=answer.pk)
+    perms.check_accept(by, answer)
+    question = Post.objects.select_for_update().get(pk=answer.question_id)
+    if question.accepted_answer_id == answer.pk:
+        question.accepted_answer = None
+        question.save(update_fields=["accepted_answer"])
+        _changed(question)
+    return question
+
+
+# --- views ----------------------------------------------------------------------------------
+
+
+def question_record_view(*, question: Post, viewer_key: str) -> bool:
+    """Count a view once per viewer per day. Returns True if this view was counted."""
+    day = timezone.now().date()
+    try:
+        with transaction.atomic():
+            _, created = QuestionView.objects.get_or_create(
+                question=question, viewer_key=viewer_key[:64], day=day
+            )
+    except IntegrityError:
+        return False
+    if created:
+        Post.objects.filter(pk=question.pk).update(view_count=F("view_count") + 1)
+    return created
+
+
+def post_get(pk: int) -> Post:
+    post = Post.objects.select_related("space", "question", "question__space").filter(pk=pk).first()
+    if post is None:
+        raise NotFound("No such post.")
+    return post

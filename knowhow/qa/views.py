@@ -1,0 +1,337 @@
+"""HTML views for Q&A: parse input, call one service or selector, render."""
+
+import hashlib
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from knowhow.accounts.models import User
+from knowhow.core.errors import ApplicationError, NotFound, ValidationFailed
+from knowhow.core.forms import add_service_error
+from knowhow.qa import selectors, services
+from knowhow.qa.forms import AnswerForm, AskForm, CommentForm, EditForm
+from knowhow.qa.models import Comment, Post
+from knowhow.qa.permissions import post_actions
+from knowhow.spaces.selectors import default_space, is_space_moderator, spaces_visible_to
+
+
+def _is_htmx(request: HttpRequest) -> bool:
+    return request.headers.get("HX-Request") == "true"
+
+
+def _viewer_key(request: HttpRequest) -> str:
+    if request.user.is_authenticated:
+        return f"u{request.user.pk}"
+    raw = f"{request.META.get('REMOTE_ADDR', '')}|{request.headers.get('User-Agent', '')}"
+    return "a" + hashlib.sha256(raw.encode()).hexdigest()[:40]
+
+
+def question_list(request: HttpRequest) -> HttpResponse:
+    sort = request.GET.get("sort", selectors.QuestionSort.ACTIVE)
+    tag = request.GET.get("tag") or None
+    qs = selectors.question_list(viewer=request.user, sort=sort, tag=tag)
+    page = selectors.paginate(qs, page=request.GET.get("page"))
+    return render(
+        request,
+        "qa/question_list.html",
+        {
+            "page": page,
+            "sort": sort,
+            "sorts": selectors.QuestionSort.CHOICES,
+            "tag_filter": tag,
+            "heading": "All questions",
+        },
+    )
+
+
+def _page_context(request: HttpRequest, pk: int) -> dict[str, object]:
+    page = selectors.question_get_for_viewer(pk=pk, viewer=request.user)
+    question = page.question
+    moderator = request.user.is_authenticated and is_space_moderator(request.user, question.space)
+    for post in [question, *page.answers]:
+        post.actions = post_actions(request.user, post, is_moderator=moderator)  # type: ignore[attr-defined]
+        post.my_vote = page.my_votes.get(post.pk, 0)  # type: ignore[attr-defined]
+    return {"question": question, "answers": page.answers, "answer_form": AnswerForm()}
+
+
+def question_detail(request: HttpRequest, pk: int, slug: str | None = None) -> HttpResponse:
+    context = _page_context(request, pk)
+    question: Post = context["question"]  # type: ignore[assignment]
+    if request.method == "GET" and slug != question.slug:
+        return redirect(
+            "qa:question_detail_slug", pk=question.pk, slug=question.slug, permanent=True
+        )
+    if services.question_record_view(question=question, viewer_key=_viewer_key(request)):
+        question.view_count += 1
+    return render(request, "qa/question_detail.html", context)
+
+
+@login_required
+def question_ask(request: HttpRequest) -> HttpResponse:
+    spaces = spaces_visible_to(request.user)
+    initial_space = default_space()
+    if request.GET.get("space"):
+        initial_space = spaces.filter(slug=request.GET["space"]).first() or initial_space
+    form = AskForm(
+        request.POST or None,
+        spaces=spaces,
+        initial={"space": initial_space, "tags": request.GET.get("tags", "")},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            question = services.question_ask(
+                author=request.user,
+                space=form.cleaned_data["space"],
+                title=form.cleaned_data["title"],
+                body=form.cleaned_data["body"],
+                tags=form.cleaned_data["tags"],
+            )
+        except ApplicationError as error:
+            add_service_error(form, error)
+        else:
+            return redirect(question.get_absolute_url())
+    return render(request, "qa/ask.html", {"form": form}, status=400 if form.errors else 200)
+
+
+@login_required
+@require_POST
+def answer_create(request: HttpRequest, pk: int) -> HttpResponse:
+    question = selectors.post_get_for_viewer(pk=pk, viewer=request.user)
+    form = AnswerForm(request.POST)
+    if form.is_valid():
+        try:
+            answer = services.answer_post(
+                author=request.user, question=question, body=form.cleaned_data["body"]
+            )
+        except ApplicationError as error:
+            add_service_error(form, error)
+        else:
+            return redirect(answer.get_absolute_url())
+    context = _page_context(request, question.pk if question.is_question else question.question_id)  # type: ignore[arg-type]
+    context["answer_form"] = form
+    return render(request, "qa/question_detail.html", context, status=400)
+
+
+@login_required
+@require_POST
+def vote(request: HttpRequest, pk: int) -> HttpResponse:
+    post = selectors.post_get_for_viewer(pk=pk, viewer=request.user)
+    try:
+        value = int(request.POST.get("value", ""))
+    except ValueError as exc:
+        raise ValidationFailed("A vote is up (1), down (-1) or withdrawn (0).") from exc
+    post = services.vote_cast(post=post, user=request.user, value=value)
+    if _is_htmx(request):
+        post.my_vote = value  # type: ignore[attr-defined]
+        post.actions = {"vote": True}  # type: ignore[attr-defined]
+        return render(request, "qa/_vote.html", {"post": post})
+    return redirect(post.get_absolute_url())
+
+
+@login_required
+@require_POST
+def accept(request: HttpRequest, pk: int) -> HttpResponse:
+    answer = selectors.post_get_for_viewer(pk=pk, viewer=request.user)
+    if request.POST.get("undo"):
+        services.answer_unaccept(answer=answer, by=request.user)
+    else:
+        services.answer_accept(answer=answer, by=request.user)
+    if _is_htmx(request):
+        return render(request, "qa/_answers.html", _page_context(request, answer.question_id))  # type: ignore[arg-type]
+    return redirect(answer.get_absolute_url())
+
+
+@login_required
+@require_POST
+def comment_create(request: HttpRequest, pk: int) -> HttpResponse:
+    post = selectors.post_get_for_viewer(pk=pk, viewer=request.user)
+    form = CommentForm(request.POST)
+    error = None
+    if form.is_valid():
+        try:
+            services.comment_add(post=post, author=request.user, body=form.cleaned_data["body"])
+        except ApplicationError as exc:
+            error = exc.message
+    else:
+        error = "The comment is empty or too long."
+    if not _is_htmx(request):
+        if error:
+            raise ValidationFailed(error)
+        return redirect(post.get_absolute_url())
+    moderator = is_space_moderator(request.user, post.space)
+    post.actions = post_actions(request.user, post, is_moderator=moderator)  # type: ignore[attr-defined]
+    post.visible_comments = list(post.comments.filter(is_deleted=False).select_related("author"))  # type: ignore[attr-defined]
+    return render(
+        request,
+        "qa/_comments.html",
+        {"post": post, "comment_error": error},
+        status=400 if error else 200,
+    )
+
+
+@login_required
+@require_POST
+def comment_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    comment = Comment.objects.select_related("post__space", "post__question").filter(pk=pk).first()
+    if comment is None:
+        raise NotFound("No such comment.")
+    services.comment_delete(comment=comment, by=request.user)
+    if _is_htmx(request):
+        return HttpResponse("")
+    return redirect(comment.post.get_absolute_url())
+
+
+@login_required
+def post_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    post = selectors.post_get_for_viewer(pk=pk, viewer=request.user)
+    initial = {
+        "title": post.title,
+        "body": post.body,
+        "tags": " ".join(t.name for t in post.tags.all()),
+    }
+    form = EditForm(request.POST or None, initial=initial)
+    if request.method == "GET":
+        from knowhow.qa.permissions import check_edit_post
+
+        check_edit_post(request.user, post)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.post_edit(
+                post=post,
+                by=request.user,
+                body=data["body"],
+                title=data["title"] if post.is_question else None,
+                tags=data["tags"] if post.is_question else None,
+                summary=data["summary"],
+            )
+        except ApplicationError as error:
+            if error.status_code != 400:
+                raise
+            add_service_error(form, error)
+        else:
+            return redirect(post.get_absolute_url())
+    return render(
+        request, "qa/edit.html", {"form": form, "post": post}, status=400 if form.errors else 200
+    )
+
+
+@login_required
+@require_POST
+def post_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    post = selectors.post_get_for_viewer(pk=pk, viewer=request.user)
+    services.post_delete(post=post, by=request.user)
+    return redirect(post.get_absolute_url())
+
+
+@login_required
+@require_POST
+def post_undelete(request: HttpRequest, pk: int) -> HttpResponse:
+    post = selectors.post_get_for_viewer(pk=pk, viewer=request.user)
+    services.post_undelete(post=post, by=request.user)
+    return redirect(post.get_absolute_url())
+
+
+def revision_list(request: HttpRequest, pk: int) -> HttpResponse:
+    post = selectors.post_get_for_viewer(pk=pk, viewer=request.user)
+    return render(
+        request,
+        "qa/revisions.html",
+        {"post": post, "revisions": selectors.revisions_for(post=post)},
+    )
+
+
+def revision_detail(request: HttpRequest, pk: int, number: int) -> HttpResponse:
+    post = selectors.post_get_for_viewer(pk=pk, viewer=request.user)
+    diff = selectors.revision_diff(post=post, number=number)
+    return render(request, "qa/revision_diff.html", {"post": post, "diff": diff})
+
+
+def tag_list(request: HttpRequest) -> HttpResponse:
+    query = request.GET.get("q", "")
+    sort = request.GET.get("sort", "popular")
+    page = selectors.paginate(
+        selectors.tag_list(query=query, sort=sort), page=request.GET.get("page"), per_page=36
+    )
+    return render(
+        request,
+        "qa/tag_list.html",
+        {
+            "page": page,
+            "query": query,
+            "sort": sort,
+            "followed": selectors.followed_tag_ids(user=request.user),
+        },
+    )
+
+
+def tag_detail(request: HttpRequest, name: str) -> HttpResponse:
+    tag = selectors.tag_get(name=name)
+    sort = request.GET.get("sort", selectors.QuestionSort.ACTIVE)
+    qs = selectors.question_list(viewer=request.user, sort=sort, tag=tag.name)
+    page = selectors.paginate(qs, page=request.GET.get("page"))
+    following = tag.pk in selectors.followed_tag_ids(user=request.user)
+    return render(
+        request,
+        "qa/tag_detail.html",
+        {
+            "tag": tag,
+            "page": page,
+            "sort": sort,
+            "sorts": selectors.QuestionSort.CHOICES,
+            "following": following,
+        },
+    )
+
+
+@login_required
+@require_POST
+def tag_follow(request: HttpRequest, name: str) -> HttpResponse:
+    tag = selectors.tag_get(name=name)
+    if request.POST.get("follow") == "0":
+        services.tag_unfollow(user=request.user, tag=tag)
+        following = False
+    else:
+        services.tag_follow(user=request.user, tag=tag)
+        following = True
+    if _is_htmx(request):
+        return render(request, "qa/_follow.html", {"tag": tag, "following": following})
+    return redirect(tag.get_absolute_url())
+
+
+def user_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    person = User.objects.filter(pk=pk).first()
+    if person is None:
+        raise NotFound("No such person.")
+    questions = selectors.question_list(
+        viewer=request.user, sort=selectors.QuestionSort.NEWEST, author=person
+    )[:10]
+    answers = selectors.answers_by(author=person, viewer=request.user)[:10]
+    return render(
+        request,
+        "qa/user_detail.html",
+        {
+            "person": person,
+            "questions": questions,
+            "answers": answers,
+            "stats": selectors.user_stats(user=person, viewer=request.user),
+            "tags": selectors.followed_tags(user=person),
+        },
+    )
+
+
+def search(request: HttpRequest) -> HttpResponse:
+    query = request.GET.get("q", "")
+    qs = selectors.search_questions_simple(viewer=request.user, text=query)
+    page = selectors.paginate(qs, page=request.GET.get("page"))
+    return render(
+        request,
+        "qa/question_list.html",
+        {"page": page, "query": query, "heading": f"Search: {query}" if query else "Search"},
+    )
+
+
+def home(request: HttpRequest) -> HttpResponseRedirect | HttpResponse:
+    return question_list(request)

@@ -1,0 +1,87 @@
+"""The one place that decides which spaces, and so which content, a person may see.
+
+Every page, API endpoint, search, feed and notification filters through `visible_space_q`
+or `spaces_visible_to`; nothing else reasons about visibility.
+"""
+
+from django.contrib.auth.models import AnonymousUser
+from django.db.models import Q, QuerySet
+
+from knowhow.accounts.models import User
+from knowhow.core.errors import NotFound
+from knowhow.spaces.models import Space, SpaceMembership
+
+Viewer = User | AnonymousUser | None
+
+
+def _is_member_user(viewer: Viewer) -> bool:
+    return viewer is not None and viewer.is_authenticated
+
+
+def visible_space_q(viewer: Viewer, *, prefix: str = "space") -> Q:
+    """A filter on a model with a foreign key to Space (named `prefix`) for what `viewer` sees."""
+    public = Q(**{f"{prefix}__visibility": Space.Visibility.ORGANISATION})
+    if not _is_member_user(viewer):
+        return public
+    if viewer.is_superuser:  # type: ignore[union-attr]
+        return Q()
+    member_of = SpaceMembership.objects.filter(user_id=viewer.pk).values("space_id")
+    return public | Q(**{f"{prefix}_id__in": member_of})
+
+
+def spaces_visible_to(viewer: Viewer) -> QuerySet[Space]:
+    if not _is_member_user(viewer):
+        return Space.objects.filter(visibility=Space.Visibility.ORGANISATION)
+    if viewer.is_superuser:  # type: ignore[union-attr]
+        return Space.objects.all()
+    member_of = SpaceMembership.objects.filter(user_id=viewer.pk).values("space_id")
+    return Space.objects.filter(Q(visibility=Space.Visibility.ORGANISATION) | Q(pk__in=member_of))
+
+
+def can_view_space(viewer: Viewer, space: Space) -> bool:
+    if not space.is_private:
+        return True
+    if not _is_member_user(viewer):
+        return False
+    if viewer.is_superuser:  # type: ignore[union-attr]
+        return True
+    return SpaceMembership.objects.filter(space=space, user_id=viewer.pk).exists()
+
+
+def can_post_in_space(viewer: Viewer, space: Space) -> bool:
+    return _is_member_user(viewer) and can_view_space(viewer, space)
+
+
+def is_space_moderator(viewer: Viewer, space: Space) -> bool:
+    if not _is_member_user(viewer):
+        return False
+    if viewer.is_superuser or viewer.is_staff:  # type: ignore[union-attr]
+        return True
+    return SpaceMembership.objects.filter(
+        space=space, user_id=viewer.pk, role=SpaceMembership.Role.MODERATOR
+    ).exists()
+
+
+def space_get_for_viewer(*, slug: str, viewer: Viewer) -> Space:
+    space = Space.objects.filter(slug=slug).first()
+    if space is None or not can_view_space(viewer, space):
+        raise NotFound("No such space.")
+    return space
+
+
+def default_space() -> Space:
+    space = Space.objects.filter(is_default=True).first()
+    if space is None:
+        space, _ = Space.objects.get_or_create(
+            slug="everyone",
+            defaults={
+                "name": "Everyone",
+                "is_default": True,
+                "description": "The whole organisation.",
+            },
+        )
+    return space
+
+
+def space_members(*, space: Space) -> QuerySet[SpaceMembership]:
+    return space.memberships.select_related("user").order_by("role", "user__username")
