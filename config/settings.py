@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "knowhow.core",
     "knowhow.accounts",
     "knowhow.spaces",
+    "knowhow.reputation",
     "knowhow.qa",
 ]
 

@@ -15,6 +15,11 @@ class User(AbstractUser):
     bio_html = models.TextField(blank=True, editable=False)
     # False for profiles that exist only as authors of imported content, until claimed.
     is_claimed = models.BooleanField(default=True)
+    # Cached total of the reputation ledger (rebuilt from it by the reputation app).
+    reputation = models.IntegerField(default=1, db_index=True)
+    # Where an imported profile came from, e.g. source="stackexchange:ai.stackexchange.com".
+    source = models.CharField(max_length=100, blank=True, default="")
+    source_id = models.BigIntegerField(null=True, blank=True)
 
     class Meta:
         ordering = ["id"]

@@ -47,6 +47,14 @@ class TagFollow(models.Model):
         return f"{self.user} follows {self.tag}"
 
 
+class CloseReason(models.TextChoices):
+    DUPLICATE = "duplicate", "Duplicate"
+    OFF_TOPIC = "off_topic", "Off-topic"
+    NEEDS_DETAILS = "needs_details", "Needs details or clarity"
+    OPINION_BASED = "opinion_based", "Opinion-based"
+    OTHER = "other", "Other"
+
+
 class Post(models.Model):
     class PostType(models.TextChoices):
         QUESTION = "question", "Question"
@@ -95,6 +103,13 @@ class Post(models.Model):
     deleted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # Closed questions take no new answers; the reason is a CloseReason value.
+    closed_at = models.DateTimeField(null=True, blank=True)
+    close_reason = models.CharField(max_length=30, blank=True, choices=CloseReason.choices)
+    # Hidden by peer moderation (flags) pending review; not deleted.
+    is_hidden = models.BooleanField(default=False)
+    hidden_reason = models.CharField(max_length=200, blank=True)
+    is_locked = models.BooleanField(default=False)
 
     # Where an imported post came from, e.g. source="stackexchange:ai.stackexchange.com".
     source = models.CharField(max_length=100, blank=True, default="")
@@ -227,3 +242,26 @@ class QuestionView(models.Model):
 
     def __str__(self) -> str:
         return f"{self.viewer_key} viewed {self.question_id} on {self.day}"
+
+
+class PostLink(models.Model):
+    """A link between two questions: a duplicate (from a close vote or an import) or related."""
+
+    class LinkType(models.TextChoices):
+        RELATED = "related", "Related"
+        DUPLICATE = "duplicate", "Duplicate of"
+
+    from_post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="links_out")
+    to_post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="links_in")
+    link_type = models.CharField(max_length=20, choices=LinkType.choices)
+    created_at = models.DateTimeField()
+    source = models.CharField(max_length=100, blank=True, default="")
+    source_id = models.BigIntegerField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["from_post", "to_post", "link_type"], name="link_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.from_post_id} {self.link_type} {self.to_post_id}"

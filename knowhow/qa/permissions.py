@@ -56,6 +56,8 @@ def check_answer(user: Viewer, question: Post) -> None:
     check_view_space_of(user, question)
     if question.is_deleted:
         raise PostIsDeleted("This question has been deleted; it cannot be answered.")
+    if question.closed_at is not None:
+        raise ValidationFailed("This question is closed; it takes no new answers.")
     if not can_post_in_space(user, question.space):
         raise PermissionRefused("You are not a member of that space.")
 
