@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "knowhow.spaces",
     "knowhow.reputation",
     "knowhow.qa",
+    "knowhow.curation",
 ]
 
 MIDDLEWARE = [
@@ -220,3 +221,8 @@ KNOWHOW = {
     "TAGS_MAX": 5,
     "PAGE_SIZE": 20,
 }
+
+# Curation: the safe fetcher never reaches loopback/private addresses; tests allow-list the
+# exact "ip:port" of the local server they start.
+CURATION_FETCH_ALLOWED_ADDRESSES: list[str] = []
+CURATION_MIN_REPUTATION = int(os.environ.get("CURATION_MIN_REPUTATION", "50"))
