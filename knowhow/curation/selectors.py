@@ -74,6 +74,7 @@ class ResourcePage:
     my_review: ResourceReview | None = None
     can_edit: bool = False
     can_curate: bool = False
+    can_vote: bool = False
 
 
 def resource_get(*, pk: int, viewer: Viewer) -> Resource:
@@ -105,6 +106,7 @@ def resource_page(*, pk: int, viewer: Viewer) -> ResourcePage:
             viewer, resource
         )
         page.can_curate = perms.can_curate(viewer, resource.space)
+        page.can_vote = resource.added_by_id != viewer.pk and not resource.is_deleted
     return page
 
 
