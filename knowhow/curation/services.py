@@ -358,6 +358,12 @@ def feed_poll(*, subscription: FeedSubscription) -> int:
         (parsed.feed.get("title") or "").split()
     )[:300]
     subscription.last_error = ""
+    if parsed.bozo:
+        # Keep what a lenient parse could read, but tell the curator the feed is broken.
+        reason = str(getattr(parsed, "bozo_exception", "")) or "not well-formed"
+        subscription.last_error = f"The feed is not well-formed ({reason}); read what we could."[
+            :300
+        ]
     subscription.save(update_fields=fields)
 
     added = 0
