@@ -92,9 +92,13 @@ class SectionForm(forms.Form):
 
 class ItemAddForm(forms.Form):
     kind = forms.ChoiceField(choices=[])
-    target = forms.IntegerField(min_value=1, label="Number", help_text="The question or resource number.")
+    target = forms.IntegerField(
+        min_value=1, label="Number", help_text="The question or resource number."
+    )
     section = forms.IntegerField(required=False, widget=forms.HiddenInput())
-    note = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}), label="Curator's note")
+    note = forms.CharField(
+        required=False, widget=forms.Textarea(attrs={"rows": 2}), label="Curator's note"
+    )
 
     def __init__(self, *args, **kwargs):  # type: ignore[no-untyped-def]
         from knowhow.curation.item_kinds import ITEM_KINDS

@@ -40,7 +40,9 @@ class Resource(models.Model):
     title = models.CharField(max_length=300, blank=True)
     description = models.TextField(blank=True)
     site_name = models.CharField(max_length=200, blank=True)
-    image = models.CharField(max_length=300, blank=True, help_text="Storage path of the cached image.")
+    image = models.CharField(
+        max_length=300, blank=True, help_text="Storage path of the cached image."
+    )
     image_content_type = models.CharField(max_length=50, blank=True)
     reading_minutes = models.PositiveSmallIntegerField(null=True, blank=True)
     note = models.TextField(blank=True, help_text="Why the curator recommends it.")
@@ -224,7 +226,9 @@ class FeedItem(models.Model):
         PUBLISHED = "published", "Published"
         DISCARDED = "discarded", "Discarded"
 
-    subscription = models.ForeignKey(FeedSubscription, on_delete=models.CASCADE, related_name="items")
+    subscription = models.ForeignKey(
+        FeedSubscription, on_delete=models.CASCADE, related_name="items"
+    )
     space = models.ForeignKey(Space, on_delete=models.CASCADE, related_name="+")
     guid = models.CharField(max_length=500)
     url = models.URLField(max_length=2000)
@@ -244,7 +248,9 @@ class FeedItem(models.Model):
     class Meta:
         ordering = ["-published_at", "-id"]
         constraints = [
-            models.UniqueConstraint(fields=["space", "canonical_hash"], name="feed_url_once_per_space"),
+            models.UniqueConstraint(
+                fields=["space", "canonical_hash"], name="feed_url_once_per_space"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -329,9 +335,7 @@ class Enrolment(models.Model):
     completed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["collection", "user"], name="enrol_once")
-        ]
+        constraints = [models.UniqueConstraint(fields=["collection", "user"], name="enrol_once")]
 
     def __str__(self) -> str:
         return f"{self.user_id} in path {self.collection_id}"

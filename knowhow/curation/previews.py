@@ -9,8 +9,8 @@ from urllib.parse import urljoin
 
 from bs4 import BeautifulSoup
 
-from knowhow.curation.fetching import JSON_TYPES, FetchLimits, safe_fetch
 from knowhow.core.errors import ApplicationError
+from knowhow.curation.fetching import JSON_TYPES, FetchLimits, safe_fetch
 
 WORDS_PER_MINUTE = 230
 
@@ -31,9 +31,7 @@ def _clean(value: str | None, limit: int) -> str:
 
 def _meta(soup: BeautifulSoup, *names: str) -> str:
     for name in names:
-        tag = soup.find("meta", attrs={"property": name}) or soup.find(
-            "meta", attrs={"name": name}
-        )
+        tag = soup.find("meta", attrs={"property": name}) or soup.find("meta", attrs={"name": name})
         if tag and tag.get("content"):
             return str(tag["content"])
     return ""
@@ -54,15 +52,16 @@ def parse_preview(html: str, *, base_url: str) -> Preview:
     title_tag = soup.find("title")
     preview = Preview(
         title=_clean(
-            _meta(soup, "og:title", "twitter:title")
-            or (title_tag.get_text() if title_tag else ""),
+            _meta(soup, "og:title", "twitter:title") or (title_tag.get_text() if title_tag else ""),
             300,
         ),
         description=_clean(
             _meta(soup, "og:description", "twitter:description", "description"), 1000
         ),
         site_name=_clean(_meta(soup, "og:site_name", "application-name"), 200),
-        image_url=_meta(soup, "og:image:secure_url", "og:image", "twitter:image", "twitter:image:src"),
+        image_url=_meta(
+            soup, "og:image:secure_url", "og:image", "twitter:image", "twitter:image:src"
+        ),
     )
     if preview.image_url:
         preview.image_url = urljoin(base_url, preview.image_url.strip())

@@ -248,4 +248,3 @@ def enrolments_for(*, user: User) -> QuerySet[Enrolment]:
     return Enrolment.objects.filter(
         user=user, collection__in=collection_list(viewer=user)
     ).select_related("collection")
-

@@ -17,7 +17,7 @@ from knowhow.core.errors import ApplicationError, Conflict, NotFound, Validation
 from knowhow.core.rendering import render_inline_markdown, render_markdown
 from knowhow.curation import permissions as perms
 from knowhow.curation.canonical import canonical_url, url_hash
-from knowhow.curation.fetching import FEED_TYPES, FetchLimits, HTML_TYPES, safe_fetch
+from knowhow.curation.fetching import FEED_TYPES, HTML_TYPES, FetchLimits, safe_fetch
 from knowhow.curation.models import (
     Collection,
     CollectionItem,
@@ -164,8 +164,8 @@ def resource_delete(*, resource: Resource, by: User) -> Resource:
 def resource_vote(*, resource: Resource, user: User, value: int) -> Resource:
     if value not in (1, -1, 0):
         raise ValidationFailed("A vote is up (1), down (-1) or withdrawn (0).")
-    resource = Resource.objects.select_for_update(of=("self",)).select_related("space").get(
-        pk=resource.pk
+    resource = (
+        Resource.objects.select_for_update(of=("self",)).select_related("space").get(pk=resource.pk)
     )
     perms.check_vote_resource(user, resource)
     existing = ResourceVote.objects.filter(resource=resource, user=user).first()
@@ -242,7 +242,11 @@ def resource_flag(*, resource: Resource, user: User, reason: str, note: str = ""
     if ResourceFlag.objects.filter(resource=resource, user=user).exists():
         raise Conflict("You have already flagged this resource.")
     flag = ResourceFlag.objects.create(
-        resource=resource, user=user, reason=reason, note=note.strip()[:300], created_at=timezone.now()
+        resource=resource,
+        user=user,
+        reason=reason,
+        note=note.strip()[:300],
+        created_at=timezone.now(),
     )
     if resource.flags.count() >= _flags_to_hide() and not resource.is_hidden:
         resource.is_hidden = True
@@ -335,7 +339,9 @@ def feed_poll(*, subscription: FeedSubscription) -> int:
     try:
         result = safe_fetch(
             subscription.url,
-            limits=FetchLimits(max_bytes=5 * 1024 * 1024, total_seconds=20, accept_types=FEED_TYPES),
+            limits=FetchLimits(
+                max_bytes=5 * 1024 * 1024, total_seconds=20, accept_types=FEED_TYPES
+            ),
             headers=headers,
         )
     except ApplicationError as error:
@@ -354,9 +360,9 @@ def feed_poll(*, subscription: FeedSubscription) -> int:
         return 0
     subscription.etag = (result.headers.get("etag") or "")[:300]
     subscription.last_modified = (result.headers.get("last-modified") or "")[:100]
-    subscription.title = subscription.title or " ".join(
-        (parsed.feed.get("title") or "").split()
-    )[:300]
+    subscription.title = (
+        subscription.title or " ".join((parsed.feed.get("title") or "").split())[:300]
+    )
     subscription.last_error = ""
     if parsed.bozo:
         # Keep what a lenient parse could read, but tell the curator the feed is broken.

@@ -19,7 +19,9 @@ def resource_fetch_preview(*, resource_id: int) -> str:
 
 @task()
 def feed_poll(*, subscription_id: int) -> int:
-    subscription = FeedSubscription.objects.select_related("space").filter(pk=subscription_id).first()
+    subscription = (
+        FeedSubscription.objects.select_related("space").filter(pk=subscription_id).first()
+    )
     if subscription is None or not subscription.is_active:
         return 0
     return services.feed_poll(subscription=subscription)

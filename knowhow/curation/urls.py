@@ -14,7 +14,11 @@ urlpatterns = [
     path("resources/<int:pk>/review/", views.resource_review, name="resource_review"),
     path("resources/<int:pk>/flag/", views.resource_flag, name="resource_flag"),
     path("resources/<int:pk>/unhide/", views.resource_unhide, name="resource_unhide"),
-    path("resources/<int:pk>/counterpoint/", views.resource_counterpoint, name="resource_counterpoint"),
+    path(
+        "resources/<int:pk>/counterpoint/",
+        views.resource_counterpoint,
+        name="resource_counterpoint",
+    ),
     path("resources/<int:pk>/comments/", views.resource_comment, name="resource_comment"),
     path("resources/<int:pk>/edit/", views.resource_edit, name="resource_edit"),
     path("resources/<int:pk>/delete/", views.resource_delete, name="resource_delete"),

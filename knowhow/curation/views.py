@@ -52,9 +52,7 @@ def resource_add(request: HttpRequest) -> HttpResponse:
             f"Adding resources needs {services.perms.curate_min_reputation()} reputation "
             "or a moderator role."
         )
-    form = forms.ResourceAddForm(
-        request.POST or None, spaces=spaces, initial={"space": spaces[0]}
-    )
+    form = forms.ResourceAddForm(request.POST or None, spaces=spaces, initial={"space": spaces[0]})
     if request.method == "POST" and form.is_valid():
         try:
             resource = services.resource_add(
@@ -122,7 +120,9 @@ def resource_vote(request: HttpRequest, pk: int) -> HttpResponse:
     resource = services.resource_vote(resource=resource, user=request.user, value=value)
     if _is_htmx(request):
         return render(
-            request, "curation/_vote.html", {"resource": resource, "my_vote": value, "can_vote": True}
+            request,
+            "curation/_vote.html",
+            {"resource": resource, "my_vote": value, "can_vote": True},
         )
     return redirect(resource.get_absolute_url())
 
@@ -196,10 +196,14 @@ def resource_comment(request: HttpRequest, pk: int) -> HttpResponse:
     form = forms.CommentForm(request.POST)
     if not form.is_valid():
         raise ValidationFailed("The comment is empty or too long.")
-    services.resource_comment_add(resource=resource, author=request.user, body=form.cleaned_data["body"])
+    services.resource_comment_add(
+        resource=resource, author=request.user, body=form.cleaned_data["body"]
+    )
     if _is_htmx(request):
         page = selectors.resource_page(pk=pk, viewer=request.user)
-        return render(request, "curation/_comments.html", {"p": page, "comment_form": forms.CommentForm()})
+        return render(
+            request, "curation/_comments.html", {"p": page, "comment_form": forms.CommentForm()}
+        )
     return redirect(resource.get_absolute_url())
 
 
@@ -247,7 +251,9 @@ def feed_list(request: HttpRequest) -> HttpResponse:
     spaces = selectors.curatable_spaces(request.user)
     if not spaces:
         raise services.perms.PermissionRefused("Only curators manage feed subscriptions.")
-    form = forms.FeedSubscribeForm(request.POST or None, spaces=spaces, initial={"space": spaces[0]})
+    form = forms.FeedSubscribeForm(
+        request.POST or None, spaces=spaces, initial={"space": spaces[0]}
+    )
     if request.method == "POST" and form.is_valid():
         try:
             services.feed_subscribe(
@@ -344,7 +350,9 @@ def collection_detail(request: HttpRequest, pk: int) -> HttpResponse:
             recommend_form=forms.RecommendForm(),
             section_choices=list(page.collection.sections.all()),
         )
-    template = "curation/_path_progress.html" if _is_htmx(request) else "curation/collection_detail.html"
+    template = (
+        "curation/_path_progress.html" if _is_htmx(request) else "curation/collection_detail.html"
+    )
     return render(request, template, context)
 
 
@@ -451,5 +459,3 @@ def path_recommend(request: HttpRequest, pk: int) -> HttpResponse:
     services.path_recommend(collection=collection, by=request.user, **form.cleaned_data)
     messages.success(request, "Recommendation saved.")
     return redirect(collection.get_absolute_url())
-
-

@@ -1,5 +1,6 @@
 """A real HTTP server on 127.0.0.1 for the fetcher, preview, feed and image tests."""
 
+import contextlib
 import http.server
 import threading
 import time
@@ -67,10 +68,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
         query = parse_qs(parts.query)
         base = f"http://127.0.0.1:{self.server.server_port}"
         self.server.hits.append((parts.path, dict(self.headers)))
-        try:
+        with contextlib.suppress(BrokenPipeError, ConnectionResetError):
             self._route(parts.path, query, base)
-        except (BrokenPipeError, ConnectionResetError):
-            pass
 
     def _route(self, path, query, base):
         if path == "/page" or path.startswith("/posts/") or path.startswith("/atom/"):

@@ -86,9 +86,7 @@ def test_members_without_the_privilege_cannot_subscribe(default_space):
         services.feed_subscribe(by=UserFactory(), space=default_space, url="https://example.com/f")
 
 
-def test_publishing_an_item_makes_a_resource_and_discarding_removes_it(
-    web, curator, default_space
-):
+def test_publishing_an_item_makes_a_resource_and_discarding_removes_it(web, curator, default_space):
     sub = _subscribe(curator, default_space, f"{web.base}/feed.xml")
     services.feed_poll(subscription=sub)
     first, second = FeedItem.objects.order_by("title")
@@ -112,9 +110,7 @@ def test_an_item_already_curated_by_hand_does_not_enter_the_inbox(web, curator, 
     assert Resource.objects.count() == 1
 
 
-def test_the_inbox_of_a_private_space_is_hidden_from_other_curators(
-    web, curator, private_space
-):
+def test_the_inbox_of_a_private_space_is_hidden_from_other_curators(web, curator, private_space):
     from knowhow.core.tests.factories import add_member
 
     add_member(private_space, curator)

@@ -4,7 +4,7 @@ import pytest
 from django.core.files.storage import default_storage
 
 from knowhow.core.errors import Conflict, NotFound, PermissionRefused, ValidationFailed
-from knowhow.core.tests.factories import SpaceFactory, UserFactory, add_member
+from knowhow.core.tests.factories import UserFactory, add_member
 from knowhow.curation import selectors, services
 from knowhow.curation.canonical import canonical_url
 from knowhow.curation.models import PreviewStatus, Resource
@@ -44,7 +44,11 @@ def test_parse_preview_falls_back_to_title_and_description():
     preview = parse_preview(
         "<title> A  page </title><meta name=description content='About it'>", base_url="http://x/"
     )
-    assert (preview.title, preview.description, preview.reading_minutes) == ("A page", "About it", None)
+    assert (preview.title, preview.description, preview.reading_minutes) == (
+        "A page",
+        "About it",
+        None,
+    )
 
 
 def test_parse_preview_survives_garbage():
@@ -79,8 +83,8 @@ def test_oembed_fills_a_missing_title_and_image(web, curator, default_space):
 
 
 def test_a_preview_image_that_is_not_an_image_is_not_stored(web, curator, default_space):
-    from knowhow.curation.images import image_cache
     from knowhow.curation.fetching import FetchRefused
+    from knowhow.curation.images import image_cache
 
     with pytest.raises(FetchRefused):
         image_cache(f"{web.base}/fake.png")
@@ -178,7 +182,9 @@ def test_a_review_is_one_per_person_and_updates_the_average(resource, user, othe
     assert resource.average_rating == 3.5
 
 
-@pytest.mark.parametrize(("rating", "line"), [(0, "ok line"), (6, "ok line"), (3, ""), (3, "x" * 201)])
+@pytest.mark.parametrize(
+    ("rating", "line"), [(0, "ok line"), (6, "ok line"), (3, ""), (3, "x" * 201)]
+)
 def test_bad_reviews_are_refused(resource, user, rating, line):
     with pytest.raises(ValidationFailed):
         services.resource_review(resource=resource, author=user, rating=rating, line=line)
@@ -209,7 +215,9 @@ def test_a_flag_needs_a_known_reason(resource, user):
 
 def test_counterpoints_show_on_both_sides(resource, curator, default_space):
     other = _add(curator, default_space, "https://example.org/the-other-view")
-    services.counterpoint_add(resource=resource, counter=other, by=curator, note="Argues the opposite")
+    services.counterpoint_add(
+        resource=resource, counter=other, by=curator, note="Argues the opposite"
+    )
     with pytest.raises(Conflict):
         services.counterpoint_add(resource=other, counter=resource, by=curator)
     with pytest.raises(ValidationFailed):
@@ -249,13 +257,17 @@ def test_comments_are_added_and_counted(resource, user):
 def test_only_the_curator_or_a_moderator_edits(resource, user, curator):
     with pytest.raises(PermissionRefused):
         services.resource_edit(resource=resource, by=user, title="x", note="", tags="")
-    services.resource_edit(resource=resource, by=curator, title="Better title", note="*Why*", tags="a b")
+    services.resource_edit(
+        resource=resource, by=curator, title="Better title", note="*Why*", tags="a b"
+    )
     resource.refresh_from_db()
     assert resource.title == "Better title"
     assert "<em>Why</em>" in resource.note_html
 
 
-def test_the_resource_list_is_a_fixed_number_of_queries(curator, default_space, django_assert_num_queries):
+def test_the_resource_list_is_a_fixed_number_of_queries(
+    curator, default_space, django_assert_num_queries
+):
     for i in range(5):
         r = _add(curator, default_space, f"https://example.com/{i}", tags="x y")
         r.title = f"R{i}"
