@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "knowhow.reputation",
     "knowhow.qa",
     "knowhow.curation",
+    "knowhow.feed",
 ]
 
 MIDDLEWARE = [
@@ -226,3 +227,4 @@ KNOWHOW = {
 # exact "ip:port" of the local server they start.
 CURATION_FETCH_ALLOWED_ADDRESSES: list[str] = []
 CURATION_MIN_REPUTATION = int(os.environ.get("CURATION_MIN_REPUTATION", "50"))
+SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")

@@ -15,5 +15,6 @@ urlpatterns = [
     path("healthz", core_views.health, name="health"),
     path("ping", core_views.ping, name="ping"),
     path("curation/", include("knowhow.curation.urls")),
+    path("feed/", include("knowhow.feed.urls")),
     path("", include("knowhow.qa.urls")),
 ]

@@ -195,8 +195,12 @@ def safe_fetch(
     *,
     limits: FetchLimits | None = None,
     headers: dict[str, str] | None = None,
+    method: str = "GET",
+    data: bytes | None = None,
 ) -> FetchResult:
-    """GET `url` following at most `limits.max_redirects` redirects, each hop checked."""
+    """GET `url` following at most `limits.max_redirects` redirects, each hop checked.
+
+    With method="POST" (webhooks) `data` is sent and redirects are not followed."""
     limits = limits or FetchLimits()
     deadline = time.monotonic() + limits.total_seconds
     redirects: list[str] = []
@@ -214,7 +218,7 @@ def safe_fetch(
             }
             request_headers.update(headers or {})
             try:
-                conn.request("GET", path, headers=request_headers)
+                conn.request(method, path, body=data, headers=request_headers)
                 # Keep the socket: http.client drops conn.sock when the server closes after
                 # the body, but the response still reads through it.
                 sock = conn.sock
@@ -226,6 +230,8 @@ def safe_fetch(
                     raise FetchFailed("The site took too long to answer.") from exc
                 raise FetchFailed(f"Could not connect to {host[:80]}: {exc}") from exc
             if response.status in REDIRECT_CODES:
+                if method != "GET":
+                    raise FetchFailed("The address redirected; a POST is never redirected.")
                 location = response.getheader("Location")
                 if not location:
                     raise FetchFailed("The site redirected without saying where to.")
@@ -245,7 +251,7 @@ def safe_fetch(
             if response.status >= 400:
                 raise FetchFailed(f"The site answered with HTTP {response.status}.")
             media, charset = _media_type(response.getheader("Content-Type", ""))
-            if media not in limits.accept_types:
+            if "*/*" not in limits.accept_types and media not in limits.accept_types:
                 raise FetchRefused(
                     f"The link points to {media or 'an unknown type of content'}, "
                     "which cannot be previewed here."

@@ -14,7 +14,7 @@ from knowhow.core.errors import Conflict, NotFound, PermissionRefused, Validatio
 from knowhow.core.rendering import render_inline_markdown, render_markdown
 from knowhow.qa import permissions as perms
 from knowhow.qa.models import Comment, Post, PostRevision, QuestionView, Tag, TagFollow, Vote
-from knowhow.qa.signals import post_changed
+from knowhow.qa.signals import comment_added, post_changed
 from knowhow.spaces.models import Space
 
 TAG_RE = re.compile(r"^[a-z0-9][a-z0-9+#.\-]{0,34}$")
@@ -152,8 +152,10 @@ def _revision(
     )
 
 
-def _changed(post: Post) -> None:
-    transaction.on_commit(lambda: post_changed.send(sender=Post, post_id=post.pk))
+def _changed(post: Post, *, created: bool = False) -> None:
+    transaction.on_commit(
+        lambda: post_changed.send(sender=Post, post_id=post.pk, created=created)
+    )
 
 
 @transaction.atomic
@@ -177,7 +179,7 @@ def question_ask(
     )
     _set_tags(question, names)
     _revision(question, author=author, summary="Asked", when=now)
-    _changed(question)
+    _changed(question, created=True)
     return question
 
 
@@ -203,7 +205,7 @@ def answer_post(*, author: User, question: Post, body: str) -> Post:
     Post.objects.filter(pk=question.pk).update(
         answer_count=F("answer_count") + 1, last_activity_at=now
     )
-    _changed(answer)
+    _changed(answer, created=True)
     return answer
 
 
@@ -317,6 +319,7 @@ def comment_add(*, post: Post, author: User, body: str) -> Comment:
     )
     Post.objects.filter(pk=post.pk).update(comment_count=F("comment_count") + 1)
     Post.objects.filter(pk=post.question_id or post.pk).update(last_activity_at=now)
+    transaction.on_commit(lambda: comment_added.send(sender=Comment, comment_id=comment.pk))
     return comment
 
 
