@@ -40,7 +40,9 @@ class Notification(models.Model):
     # The space is kept so that every read re-checks visibility: a person removed from a private
     # space stops seeing (and being emailed) what they were notified about there.
     space = models.ForeignKey(Space, on_delete=models.CASCADE, related_name="+")
-    post = models.ForeignKey(Post, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    post = models.ForeignKey(
+        Post, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
     title = models.CharField(max_length=300)
     text = models.CharField(max_length=500, blank=True)
     url = models.CharField(max_length=500)

@@ -79,7 +79,9 @@ def home_feed(*, viewer: Viewer, page: int = 1, now: datetime.datetime | None = 
         followed_questions = set(
             QuestionFollow.objects.filter(user=viewer).values_list("question_id", flat=True)
         )
-        routed = set(ExpertRequest.objects.filter(user=viewer).values_list("question_id", flat=True))
+        routed = set(
+            ExpertRequest.objects.filter(user=viewer).values_list("question_id", flat=True)
+        )
         department = (viewer.department or "").strip().lower()
 
     entries: list[FeedEntry] = []

@@ -9,7 +9,9 @@ from knowhow.qa.models import Comment, Post
 
 @task()
 def post_created(*, post_id: int) -> int:
-    post = Post.objects.select_related("space", "author", "question__space").filter(pk=post_id).first()
+    post = (
+        Post.objects.select_related("space", "author", "question__space").filter(pk=post_id).first()
+    )
     if post is None:
         return 0
     made = services.on_post_created(post=post)

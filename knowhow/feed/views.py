@@ -52,7 +52,9 @@ def notifications_read(request: HttpRequest) -> HttpResponse:
         raise ValidationFailed("Those are not notification numbers.") from exc
     services.notifications_mark_read(user=request.user, ids=ids)
     if _is_htmx(request):
-        return render(request, "feed/_count.html", {"count": selectors.unread_count(user=request.user)})
+        return render(
+            request, "feed/_count.html", {"count": selectors.unread_count(user=request.user)}
+        )
     return redirect("feed:notifications")
 
 
@@ -74,7 +76,9 @@ def preferences(request: HttpRequest) -> HttpResponse:
             services.preference_set(user=request.user, kind=kind, email=form.cleaned_data[kind])
         messages.success(request, "Notification settings saved.")
         return redirect("feed:preferences")
-    return render(request, "feed/preferences.html", {"form": form}, status=400 if form.errors else 200)
+    return render(
+        request, "feed/preferences.html", {"form": form}, status=400 if form.errors else 200
+    )
 
 
 @csrf_exempt  # RFC 8058 one-click: mail providers POST without a CSRF token; the token is signed.
@@ -93,7 +97,9 @@ def question_follow(request: HttpRequest, pk: int) -> HttpResponse:
     follow = request.POST.get("follow", "1") != "0"
     services.question_follow(user=request.user, question=question, follow=follow)
     if _is_htmx(request):
-        return render(request, "feed/_follow_question.html", {"question": question, "following": follow})
+        return render(
+            request, "feed/_follow_question.html", {"question": question, "following": follow}
+        )
     return redirect(question.get_absolute_url())
 
 

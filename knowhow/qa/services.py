@@ -153,9 +153,7 @@ def _revision(
 
 
 def _changed(post: Post, *, created: bool = False) -> None:
-    transaction.on_commit(
-        lambda: post_changed.send(sender=Post, post_id=post.pk, created=created)
-    )
+    transaction.on_commit(lambda: post_changed.send(sender=Post, post_id=post.pk, created=created))
 
 
 @transaction.atomic

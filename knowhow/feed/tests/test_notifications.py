@@ -24,7 +24,9 @@ def q(asker, default_space):
 
 def test_an_answer_notifies_the_asker_as_a_direct_reply_and_emails_at_once(run_on_commit, q, asker):
     answerer = UserFactory()
-    run_on_commit(answer_post, author=answerer, question=q, body="Use the export button, top right.")
+    run_on_commit(
+        answer_post, author=answerer, question=q, body="Use the export button, top right."
+    )
     note = Notification.objects.get(recipient=asker)
     assert note.kind == NotificationKind.REPLY
     assert note.actor == answerer
@@ -59,11 +61,15 @@ def test_a_comment_notifies_the_post_author_and_mentions(run_on_commit, q, asker
     assert sorted(m.to[0] for m in mail.outbox) == sorted([asker.email, mentioned.email])
 
 
-def test_mentioning_someone_outside_a_private_space_tells_them_nothing(run_on_commit, private_space):
+def test_mentioning_someone_outside_a_private_space_tells_them_nothing(
+    run_on_commit, private_space
+):
     outsider = UserFactory(username="outsider")
     member = UserFactory()
     add_member(private_space, member)
-    question = QuestionFactory(author=member, space=private_space, body="Ask @outsider about the secret budget")
+    question = QuestionFactory(
+        author=member, space=private_space, body="Ask @outsider about the secret budget"
+    )
     run_on_commit(comment_add, post=question, author=member, body="ping @outsider please")
     assert not Notification.objects.filter(recipient=outsider).exists()
     assert all(outsider.email not in m.to for m in mail.outbox)
@@ -168,7 +174,9 @@ def test_notification_pages(client, run_on_commit, q, asker):
     response = client.post(reverse("feed:notifications_read"), HTTP_HX_REQUEST="true")
     assert b"0 unread" in response.content
     assert client.post(reverse("feed:notifications_read"), {"id": "x"}).status_code == 400
-    settings_page = client.post(reverse("feed:preferences"), {k: "weekly" for k in NotificationKind.values})
+    settings_page = client.post(
+        reverse("feed:preferences"), {k: "weekly" for k in NotificationKind.values}
+    )
     assert settings_page.status_code == 302
     bad = client.post(reverse("feed:preferences"), {"answer": "hourly"})
     assert bad.status_code == 400
@@ -186,7 +194,9 @@ def test_the_notification_list_is_a_fixed_number_of_queries(
     run_on_commit, q, asker, django_assert_num_queries
 ):
     for i in range(5):
-        run_on_commit(answer_post, author=UserFactory(), question=q, body=f"Answer number {i} here.")
+        run_on_commit(
+            answer_post, author=UserFactory(), question=q, body=f"Answer number {i} here."
+        )
     with django_assert_num_queries(1):
         rows = list(selectors.notifications_for(user=asker))
         assert all(r.actor.name for r in rows)
