@@ -129,3 +129,18 @@ class ExpertRequest(models.Model):
 
     def __str__(self) -> str:
         return f"{self.question_id} routed to {self.user_id}"
+
+
+class QuestionEmbedding(models.Model):
+    """A question's sentence vector (float32 bytes), computed by the worker, never per request."""
+
+    question = models.OneToOneField(
+        Post, on_delete=models.CASCADE, primary_key=True, related_name="embedding"
+    )
+    model = models.CharField(max_length=50)
+    vector = models.BinaryField()
+    text_hash = models.CharField(max_length=64)
+    updated_at = models.DateTimeField(db_index=True)
+
+    def __str__(self) -> str:
+        return f"{self.model} vector of {self.question_id}"

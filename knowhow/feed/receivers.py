@@ -5,11 +5,14 @@ from knowhow.qa.signals import comment_added, post_changed
 
 
 def _on_post_changed(sender, *, post_id: int, created: bool = False, **kwargs) -> None:  # type: ignore[no-untyped-def]
-    if not created:
-        return
-    from knowhow.feed.tasks import post_created
+    from knowhow.feed.embeddings import model_installed
+    from knowhow.feed.tasks import post_created, question_embed
 
-    post_created.enqueue(post_id=post_id)
+    if created:
+        post_created.enqueue(post_id=post_id)
+    # Edits change the text; the task skips the work when the text hash is unchanged.
+    if model_installed():
+        question_embed.enqueue(question_id=post_id)
 
 
 def _on_comment_added(sender, *, comment_id: int, **kwargs) -> None:  # type: ignore[no-untyped-def]

@@ -55,3 +55,13 @@ def webhook_send(*, webhook_id: int, title: str, text: str, url: str) -> bool:
 @task()
 def digests(*, period: str) -> int:
     return services.digests_send(period=period)
+
+
+@task()
+def question_embed(*, question_id: int) -> int:
+    from knowhow.feed.similar import question_embed_many
+
+    question = Post.objects.filter(pk=question_id, post_type=Post.PostType.QUESTION).first()
+    if question is None:
+        return 0
+    return question_embed_many(questions=[question])

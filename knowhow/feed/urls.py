@@ -13,5 +13,7 @@ urlpatterns = [
     path("unsubscribe/<str:token>/", views.unsubscribe, name="unsubscribe"),
     path("questions/<int:pk>/follow/", views.question_follow, name="question_follow"),
     path("answerable/", views.answerable, name="answerable"),
+    path("similar/", views.similar, name="similar"),
+    path("questions/<int:pk>/related/", views.related, name="related"),
     path("spaces/<slug:slug>/webhooks/", views.space_webhooks, name="webhooks"),
 ]

@@ -135,3 +135,32 @@ def space_webhooks(request: HttpRequest, slug: str) -> HttpResponse:
         {"space": space, "form": form, "webhooks": space.webhooks.all()},
         status=400 if form.errors else 200,
     )
+
+
+def similar(request: HttpRequest) -> HttpResponse:
+    """Suggestions while someone types a question (htmx fragment)."""
+    from knowhow.feed.similar import similar_questions
+
+    title = (request.GET.get("title") or "").strip()[:300]
+    body = (request.GET.get("body") or "")[:5000]
+    result = None
+    if len(title) >= 10:
+        result = similar_questions(viewer=request.user, title=title, body=body, limit=5)
+    return render(request, "feed/_similar.html", {"result": result, "heading": "Similar questions"})
+
+
+def related(request: HttpRequest, pk: int) -> HttpResponse:
+    """Related questions for a question page (htmx fragment)."""
+    from knowhow.feed.similar import similar_questions
+
+    question = post_get_for_viewer(pk=pk, viewer=request.user)
+    if not question.is_question:
+        raise ValidationFailed("Related questions are shown for questions only.")
+    result = similar_questions(
+        viewer=request.user,
+        title=question.title,
+        body=question.body,
+        limit=5,
+        exclude_id=question.pk,
+    )
+    return render(request, "feed/_similar.html", {"result": result, "heading": "Related questions"})
