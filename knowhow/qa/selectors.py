@@ -4,7 +4,7 @@ import difflib
 from dataclasses import dataclass
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 
 from knowhow.accounts.models import User
 from knowhow.core.errors import NotFound
@@ -175,11 +175,22 @@ def revision_diff(*, post: Post, number: int) -> RevisionDiff:
     )
 
 
-def tag_list(*, query: str = "", sort: str = "popular") -> QuerySet[Tag]:
-    qs = Tag.objects.all()
+def tag_list(*, viewer: Viewer, query: str = "", sort: str = "popular") -> QuerySet[Tag]:
+    """Tags with the number of questions the viewer can see (`visible_count`).
+
+    The cached `Tag.question_count` counts questions in private spaces too, so a list shown to
+    people counts visible questions instead, and leaves out tags used only where they cannot
+    look: a private pilot's tag name is itself information.
+    """
+    visible = Q(
+        questions__post_type=Post.PostType.QUESTION, questions__is_deleted=False
+    ) & visible_space_q(viewer, prefix="questions__space")
+    qs = Tag.objects.annotate(visible_count=Count("questions", filter=visible)).filter(
+        visible_count__gt=0
+    )
     if query:
         qs = qs.filter(name__icontains=query.strip().lower()[:35])
-    return qs.order_by("name") if sort == "name" else qs.order_by("-question_count", "name")
+    return qs.order_by("name") if sort == "name" else qs.order_by("-visible_count", "name")
 
 
 def tag_get(*, name: str) -> Tag:

@@ -253,7 +253,9 @@ def tag_list(request: HttpRequest) -> HttpResponse:
     query = request.GET.get("q", "")
     sort = request.GET.get("sort", "popular")
     page = selectors.paginate(
-        selectors.tag_list(query=query, sort=sort), page=request.GET.get("page"), per_page=36
+        selectors.tag_list(viewer=request.user, query=query, sort=sort),
+        page=request.GET.get("page"),
+        per_page=36,
     )
     return render(
         request,
