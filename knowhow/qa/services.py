@@ -323,7 +323,7 @@ def comment_add(*, post: Post, author: User, body: str) -> Comment:
 @transaction.atomic
 def comment_delete(*, comment: Comment, by: User) -> Comment:
     comment = (
-        Comment.objects.select_related("post__space")
+        Comment.objects.select_related("post__space", "post__question")
         .select_for_update(of=("self",))
         .get(pk=comment.pk)
     )
@@ -346,7 +346,11 @@ def vote_cast(*, post: Post, user: User, value: int) -> Post:
     """Set the user's vote on a post to +1, -1 or 0 (withdrawn). Voting the same way twice is a no-op."""
     if value not in (1, -1, 0):
         raise ValidationFailed("A vote is up (1), down (-1) or withdrawn (0).")
-    post = Post.objects.select_for_update(of=("self",)).select_related("space").get(pk=post.pk)
+    post = (
+        Post.objects.select_for_update(of=("self",))
+        .select_related("space", "question")
+        .get(pk=post.pk)
+    )
     perms.check_vote(user, post)
     existing = Vote.objects.filter(post=post, user=user).first()
     old = existing.value if existing else 0
