@@ -142,8 +142,9 @@ class RevisionDiff:
 def _word_diff(a: str, b: str) -> list[tuple[str, str]]:
     """Diff as (op, text) pieces, op in {"eq", "del", "ins"}; words for short text, lines for long."""
     split_lines = "\n" in a or "\n" in b
-    ta = a.splitlines(keepends=True) if split_lines else a.split(" ")
-    tb = b.splitlines(keepends=True) if split_lines else b.split(" ")
+    # "".split(" ") is [""], which would show an empty deletion against a first revision.
+    ta = (a.splitlines(keepends=True) if split_lines else a.split(" ")) if a else []
+    tb = (b.splitlines(keepends=True) if split_lines else b.split(" ")) if b else []
     sep = "" if split_lines else " "
     out: list[tuple[str, str]] = []
     for op, i1, i2, j1, j2 in difflib.SequenceMatcher(a=ta, b=tb, autojunk=False).get_opcodes():
