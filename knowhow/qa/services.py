@@ -12,6 +12,7 @@ from django.utils import timezone
 from knowhow.accounts.models import User
 from knowhow.core.errors import Conflict, NotFound, PermissionRefused, ValidationFailed
 from knowhow.core.rendering import render_inline_markdown, render_markdown
+from knowhow.core.text import clean_text
 from knowhow.qa import permissions as perms
 from knowhow.qa.models import Comment, Post, PostRevision, QuestionView, Tag, TagFollow, Vote
 from knowhow.qa.signals import post_changed
@@ -28,10 +29,10 @@ def _limits() -> dict[str, int]:
 
 
 def normalise_tag_names(raw: str | Sequence[str]) -> list[str]:
-    items = re.split(r"[\s,]+", raw) if isinstance(raw, str) else list(raw)
+    items = re.split(r"[\s,]+", clean_text(raw)) if isinstance(raw, str) else list(raw)
     names: list[str] = []
     for item in items:
-        name = item.strip().lower()
+        name = clean_text(item).strip().lower()
         if not name:
             continue
         if not TAG_RE.match(name):
@@ -51,7 +52,7 @@ def normalise_tag_names(raw: str | Sequence[str]) -> list[str]:
 
 
 def validate_title(title: str) -> str:
-    title = " ".join((title or "").split())
+    title = " ".join(clean_text(title).split())
     limits = _limits()
     if len(title) < limits["TITLE_MIN"]:
         raise ValidationFailed(
@@ -65,7 +66,7 @@ def validate_title(title: str) -> str:
 
 
 def validate_body(body: str) -> str:
-    body = (body or "").replace("\r\n", "\n").strip()
+    body = clean_text(body).replace("\r\n", "\n").strip()
     limits = _limits()
     if len(body) < limits["BODY_MIN"]:
         raise ValidationFailed(
@@ -80,7 +81,7 @@ def validate_body(body: str) -> str:
 
 
 def validate_comment(body: str) -> str:
-    body = " ".join((body or "").split())
+    body = " ".join(clean_text(body).split())
     limits = _limits()
     if len(body) < limits["COMMENT_MIN"]:
         raise ValidationFailed("The comment is empty.", field="body")
@@ -125,8 +126,8 @@ def tag_unfollow(*, user: User, tag: Tag) -> None:
 def tag_update_description(*, tag: Tag, by: User, excerpt: str, description: str) -> Tag:
     if not by.is_staff:
         raise PermissionRefused("Only administrators can edit tag descriptions for now.")
-    tag.excerpt = excerpt.strip()[:500]
-    tag.description = description
+    tag.excerpt = clean_text(excerpt).strip()[:500]
+    tag.description = description = clean_text(description)
     tag.description_html = render_markdown(description)
     tag.save(update_fields=["excerpt", "description", "description_html"])
     return tag

@@ -342,3 +342,18 @@ def test_authenticating_records_last_use(user):
     services.api_token_authenticate(raw=raw)
     token.refresh_from_db()
     assert token.last_used_at is not None
+
+
+def test_profile_and_token_services_drop_null_characters_and_cap_lengths(user):
+    services.profile_update(
+        user=user,
+        display_name="Gr\x00ace" + "e" * 100,
+        job_title="x\x00",
+        department="",
+        bio="b\x00",
+    )
+    user.refresh_from_db()
+    assert user.display_name.startswith("Grace") and len(user.display_name) == 80
+    assert user.job_title == "x" and user.bio == "b"
+    token, _ = services.api_token_create(user=user, name="scr\x00ipt")
+    assert token.name == "script"

@@ -505,3 +505,16 @@ def test_the_post_changed_signal_is_sent_after_commit(
     finally:
         post_changed.disconnect(receiver)
     assert seen == [question.pk]
+
+
+def test_null_characters_are_dropped_before_storing(user, default_space, other_user):
+    q = services.question_ask(
+        author=user,
+        space=default_space,
+        title="A title with a\x00 null character",
+        body="A body with a\x00 null character in the middle.",
+        tags=["nu\x00ll"],
+    )
+    assert "\x00" not in q.title + q.body and q.tags.get().name == "null"
+    comment = services.comment_add(post=q, author=other_user, body="a\x00b comment")
+    assert comment.body == "ab comment"

@@ -261,7 +261,7 @@ def test_a_forged_vote_over_htmx_is_refused(question, other_user):
     client = Client(enforce_csrf_checks=True)
     client.force_login(other_user)
     response = client.post(reverse("qa:vote", args=[question.pk]), {"value": "1"}, headers=HX)
-    assert response.status_code == 403
+    _assert_htmx_refusal(response, 403, "did not come from this site")
     assert not Vote.objects.exists()
 
 
