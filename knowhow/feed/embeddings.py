@@ -27,7 +27,7 @@ logger = logging.getLogger(__name__)
 
 MODEL_NAME = "all-MiniLM-L6-v2"
 DIMENSIONS = 384
-MAX_TOKENS = 256
+MAX_TOKENS = 128  # what the model was trained on; longer costs quadratically
 
 
 class Embedder(Protocol):
