@@ -49,7 +49,7 @@ def question_list(request: HttpRequest) -> HttpResponse:
 def _page_context(request: HttpRequest, pk: int) -> dict[str, object]:
     page = selectors.question_get_for_viewer(pk=pk, viewer=request.user)
     question = page.question
-    moderator = request.user.is_authenticated and is_space_moderator(request.user, question.space)
+    moderator = page.viewer_is_moderator
     for post in [question, *page.answers]:
         post.actions = post_actions(request.user, post, is_moderator=moderator)  # type: ignore[attr-defined]
         post.my_vote = page.my_votes.get(post.pk, 0)  # type: ignore[attr-defined]
