@@ -4,7 +4,7 @@ import difflib
 from dataclasses import dataclass
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 
 from knowhow.accounts.models import User
 from knowhow.core.errors import NotFound
@@ -210,7 +210,7 @@ def tag_list(*, viewer: Viewer, query: str = "", sort: str = "popular") -> Query
 
 
 def tag_get(*, name: str) -> Tag:
-    tag = Tag.objects.filter(name=name).first()
+    tag = Tag.objects.filter(name=name.strip().lower()).first()
     if tag is None:
         raise NotFound("No such tag.")
     return tag
@@ -222,8 +222,13 @@ def followed_tag_ids(*, user: Viewer) -> set[int]:
     return set(TagFollow.objects.filter(user_id=user.pk).values_list("tag_id", flat=True))
 
 
-def followed_tags(*, user: User) -> QuerySet[Tag]:
-    return Tag.objects.filter(follows__user=user).order_by("name")
+def followed_tags(*, user: User, viewer: Viewer) -> QuerySet[Tag]:
+    """The tags a person follows, as shown to `viewer`: like the tag list, a tag used only in
+    spaces the viewer cannot see is left out."""
+    visible = visible_posts(viewer).filter(
+        post_type=Post.PostType.QUESTION, is_deleted=False, tags=OuterRef("pk")
+    )
+    return Tag.objects.filter(follows__user=user).filter(Exists(visible)).order_by("name")
 
 
 def answers_by(*, author: User, viewer: Viewer) -> QuerySet[Post]:

@@ -723,3 +723,16 @@ def test_an_unknown_url_gets_the_friendly_404(client):
 def test_health_and_ping(client):
     assert client.get(reverse("health")).json() == {"status": "ok"}
     assert client.get(reverse("ping")).content == b"ok"
+
+
+def test_tag_names_are_case_insensitive_in_addresses(client, question):
+    response = client.get(reverse("qa:tag_detail", args=["Reporting"]))
+    assert response.status_code == 301 and response["Location"] == "/tags/reporting/"
+    response = client.get(reverse("qa:question_list"), {"tag": "REPORTING"})
+    assert question.title in _text(response)
+
+
+def test_the_question_page_only_answers_get(other_client, question):
+    response = other_client.post(question.get_absolute_url(), {"body": "x" * 40})
+    assert response.status_code == 405
+    assert not Post.objects.filter(question=question).exists()
