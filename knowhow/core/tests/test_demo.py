@@ -59,3 +59,13 @@ def test_the_demo_site_works_and_keeps_the_pilot_private():
     pilot = Post.objects.get(title__startswith="Pilot:")
     assert bob.get(pilot.get_absolute_url()).status_code == 404
     assert alice.get(pilot.get_absolute_url()).status_code == 200
+
+
+def test_the_knowhow_console_command_runs_demo(monkeypatch, capsys):
+    from knowhow.cli import main
+
+    monkeypatch.setattr("sys.argv", ["knowhow", "demo"])
+    main()
+    assert "Demo content loaded." in capsys.readouterr().out
+    main()
+    assert "already loaded" in capsys.readouterr().out
