@@ -11,6 +11,7 @@ Tests allow-list exact `ip:port` pairs of the local server they start with the s
 metadata, multicast or reserved address.
 """
 
+import concurrent.futures
 import http.client
 import ipaddress
 import socket
@@ -77,6 +78,11 @@ class FetchResult:
         return self.body.decode(self.charset or "utf-8", errors="replace")
 
 
+# getaddrinfo() has no timeout of its own; resolving in a small pool lets the total deadline
+# cover DNS too (a hung lookup is abandoned, its thread finishes on its own).
+_RESOLVER = concurrent.futures.ThreadPoolExecutor(max_workers=4, thread_name_prefix="resolve")
+
+
 def _allowed_pairs() -> set[str]:
     return set(getattr(settings, "CURATION_FETCH_ALLOWED_ADDRESSES", ()) or ())
 
@@ -132,8 +138,11 @@ def resolve_public_address(host: str, port: int, *, deadline: float) -> str:
     """Resolve `host` and return one address to connect to; refuse if ANY address is internal."""
     if time.monotonic() >= deadline:
         raise FetchFailed("Timed out before connecting.")
+    lookup = _RESOLVER.submit(socket.getaddrinfo, host, port, type=socket.SOCK_STREAM)
     try:
-        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+        infos = lookup.result(timeout=max(0.0, deadline - time.monotonic()))
+    except concurrent.futures.TimeoutError as exc:
+        raise FetchFailed(f"Looking up “{host[:80]}” took too long.") from exc
     except (socket.gaierror, UnicodeError) as exc:
         raise FetchFailed(f"The host name “{host[:80]}” could not be resolved.") from exc
     addresses: list[str] = []
