@@ -4,9 +4,12 @@ For every link, the linking question's title and body are the query; we check wh
 question lands among the results (the query question itself excluded). Reports recall@5 and
 nDCG@10 for full-text alone, semantic alone and hybrid, and the latency of a hybrid suggestion.
 
-    .venv/bin/python bench/similar_eval.py /work/shared/data/stackexchange/ai.stackexchange.com
+    .venv/bin/python bench/similar_eval.py /work/shared/data/stackexchange/ai.stackexchange.com \
+        [--reuse /tmp/knowhow-similar-XXXX] [--weights 0.1,0.25,0.5]
 
-It builds a throwaway SQLite database under a temporary directory; nothing touches var/.
+It builds a throwaway SQLite database under a temporary directory (printed); nothing touches
+var/. --reuse points at such a directory to skip the import and the embedding; --weights runs
+the hybrid once per full-text weight (FEED_SIMILAR_FULLTEXT_WEIGHT).
 """
 
 import math
@@ -20,10 +23,19 @@ from pathlib import Path
 
 
 def main() -> None:
-    dump = Path(
-        sys.argv[1] if len(sys.argv) > 1 else "/work/shared/data/stackexchange/ai.stackexchange.com"
+    import argparse
+
+    parser = argparse.ArgumentParser()
+    parser.add_argument(
+        "dump", nargs="?", default="/work/shared/data/stackexchange/ai.stackexchange.com"
     )
-    tmp = tempfile.mkdtemp(prefix="knowhow-similar-")
+    parser.add_argument("--reuse", default="")
+    parser.add_argument("--weights", default="")
+    args = parser.parse_args()
+    dump = Path(args.dump)
+    reuse = bool(args.reuse)
+    tmp = args.reuse or tempfile.mkdtemp(prefix="knowhow-similar-")
+    print(f"database in {tmp}")
     os.environ["KNOWHOW_VAR_DIR"] = tmp
     os.environ["DATABASE_URL"] = f"sqlite:///{tmp}/bench.sqlite3"
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
@@ -61,7 +73,8 @@ def main() -> None:
                 source_id=int(row.get("Id")),
             )
         )
-    Post.objects.bulk_create(questions, batch_size=500)
+    if not reuse:
+        Post.objects.bulk_create(questions, batch_size=500)
     by_source = dict(Post.objects.values_list("source_id", "pk"))
     links: dict[str, list[tuple[int, int]]] = {"duplicate": [], "related": []}
     for row in ET.parse(dump / "PostLinks.xml").getroot():
@@ -77,23 +90,35 @@ def main() -> None:
     model = embeddings.embedder()
     if model is None:
         print("The embedding model is not installed: semantic and hybrid cannot be measured.")
-    else:
+    elif not reuse:
         started = time.perf_counter()
+        cpu_started = time.process_time()
         all_q = list(Post.objects.order_by("pk"))
         for i in range(0, len(all_q), 64):
             question_embed_many(questions=all_q[i : i + 64])
         spent = time.perf_counter() - started
-        print(f"embedded {len(all_q)} questions in {spent:.1f} s ({len(all_q) / spent:.0f}/s)")
+        cpu = time.process_time() - cpu_started
+        print(
+            f"embedded {len(all_q)} questions in {spent:.1f} s wall, {cpu:.1f} s CPU "
+            f"({len(all_q) / cpu:.0f} questions per CPU-second)"
+        )
 
     posts = Post.objects.in_bulk()
-    modes = [Mode.FULLTEXT] + ([Mode.SEMANTIC, Mode.HYBRID] if model else [])
+    from django.conf import settings
+
+    weights = [float(w) for w in args.weights.split(",") if w] or [None]
+    modes = [(Mode.FULLTEXT, None)] + (
+        [(Mode.SEMANTIC, None)] + [(Mode.HYBRID, w) for w in weights] if model else []
+    )
     for kind, pairs in links.items():
         if not pairs:
             continue
         print(f"\n{kind} links ({len(pairs)} queries)")
         print("| mode | recall@5 | nDCG@10 |")
         print("| --- | ---: | ---: |")
-        for mode in modes:
+        for mode, weight in modes:
+            if weight is not None:
+                settings.FEED_SIMILAR_FULLTEXT_WEIGHT = weight
             recall, ndcg = [], []
             for query_id, target_id in pairs:
                 q = posts[query_id]
@@ -104,8 +129,11 @@ def main() -> None:
                 rank = ids.index(target_id) + 1 if target_id in ids else None
                 recall.append(1.0 if rank and rank <= 5 else 0.0)
                 ndcg.append(1.0 / math.log2(rank + 1) if rank else 0.0)
-            print(f"| {mode} | {statistics.mean(recall):.3f} | {statistics.mean(ndcg):.3f} |")
+            label = f"{mode} (full-text weight {weight})" if weight is not None else mode
+            print(f"| {label} | {statistics.mean(recall):.3f} | {statistics.mean(ndcg):.3f} |")
 
+    if hasattr(settings, "FEED_SIMILAR_FULLTEXT_WEIGHT") and args.weights:
+        del settings.FEED_SIMILAR_FULLTEXT_WEIGHT
     timings = []
     sample = list(posts.values())[:100]
     for q in sample:

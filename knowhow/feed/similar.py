@@ -1,4 +1,4 @@
-"""Similar questions: full-text and semantic rankers fused into one hybrid ranking.
+"""Similar questions: full-text and semantic rankers combined into one hybrid ranking.
 
 The full-text ranker is pluggable (setting `FEED_SIMILAR_FULLTEXT`, a dotted path to a class
 with `rank(*, text, viewer, limit, exclude_id)`), so the search app's backend can replace the
@@ -162,7 +162,12 @@ STOPWORDS = set(
         "please",
     ]
 )
-RRF_K = 60
+
+
+# Hybrid score = cosine + fulltext_weight() x (BM25 / best BM25 of the query), tuned on the
+# dump's related links (see docs/benchmarks.md), then checked on its duplicate links.
+def fulltext_weight() -> float:
+    return float(getattr(settings, "FEED_SIMILAR_FULLTEXT_WEIGHT", 0.25))
 
 
 def terms(text: str) -> list[str]:
@@ -295,7 +300,11 @@ class _VectorMatrix:
         key = (model_name, qs.count(), stats["n"], stats["t"])
         with self.lock:
             if key != self.key:
-                rows = list(qs.values_list("question_id", "question__space_id", "vector"))
+                rows = list(
+                    qs.order_by("question_id").values_list(
+                        "question_id", "question__space_id", "vector"
+                    )
+                )
                 self.ids = np.array([r[0] for r in rows], dtype=np.int64)
                 self.space_ids = np.array([r[1] for r in rows], dtype=np.int64)
                 self.matrix = (
@@ -312,10 +321,32 @@ class _VectorMatrix:
 _matrix = _VectorMatrix()
 
 
-def semantic_rank(
-    *, text: str, viewer: Viewer, limit: int, exclude_id: int | None
-) -> list[tuple[int, float]] | None:
-    """None when no model is installed; otherwise (question id, cosine) best first."""
+class SemanticScores:
+    """Cosine similarity of the query with every stored question the viewer may see."""
+
+    def __init__(self, ids: Any, scores: Any) -> None:
+        self.ids = ids  # sorted question ids
+        self.scores = scores  # -inf where hidden or excluded
+
+    def top(self, limit: int) -> list[tuple[int, float]]:
+        import numpy as np
+
+        order = np.argsort(-self.scores)[:limit]
+        return [
+            (int(self.ids[i]), float(self.scores[i])) for i in order if np.isfinite(self.scores[i])
+        ]
+
+    def get(self, pk: int) -> float | None:
+        import numpy as np
+
+        i = int(np.searchsorted(self.ids, pk))
+        if i < len(self.ids) and self.ids[i] == pk and np.isfinite(self.scores[i]):
+            return float(self.scores[i])
+        return None
+
+
+def semantic_scores(*, text: str, viewer: Viewer, exclude_id: int | None) -> SemanticScores | None:
+    """None when no model is installed."""
     model = embeddings.embedder()
     if model is None:
         return None
@@ -323,15 +354,22 @@ def semantic_rank(
 
     ids, space_ids, matrix = _matrix.get(model.name)
     if len(ids) == 0:
-        return []
+        return SemanticScores(ids, np.zeros(0, dtype=np.float32))
     query = model.embed([text])[0]
     scores = matrix @ query
     allowed = np.array(list(spaces_visible_to(viewer).values_list("pk", flat=True)), dtype=np.int64)
     scores = np.where(np.isin(space_ids, allowed), scores, -np.inf)
     if exclude_id:
         scores = np.where(ids == exclude_id, -np.inf, scores)
-    top = np.argsort(-scores)[: limit * 2]
-    return [(int(ids[i]), float(scores[i])) for i in top if np.isfinite(scores[i])][:limit]
+    return SemanticScores(ids, scores)
+
+
+def semantic_rank(
+    *, text: str, viewer: Viewer, limit: int, exclude_id: int | None
+) -> list[tuple[int, float]] | None:
+    """None when no model is installed; otherwise (question id, cosine) best first."""
+    scores = semantic_scores(text=text, viewer=viewer, exclude_id=exclude_id)
+    return None if scores is None else scores.top(limit)
 
 
 # --- hybrid ---------------------------------------------------------------------------------
@@ -363,38 +401,46 @@ def similar_questions(
     limit = max(1, min(limit, 50))
     text = question_text(title, body)
     depth = max(limit * 3, 30)
+    notice = ""
+    semantic = None
+    if mode != Mode.FULLTEXT:
+        semantic = semantic_scores(text=text, viewer=viewer, exclude_id=exclude_id)
+        if semantic is None:
+            notice = "Semantic matching is not installed here; these are full-text matches only."
+            mode = Mode.FULLTEXT
     fulltext = (
         fulltext_ranker().rank(text=text, viewer=viewer, limit=depth, exclude_id=exclude_id)
         if mode != Mode.SEMANTIC
         else []
     )
-    semantic = (
-        semantic_rank(text=text, viewer=viewer, limit=depth, exclude_id=exclude_id)
-        if mode != Mode.FULLTEXT
-        else []
-    )
-    notice = ""
-    if semantic is None:
-        notice = "Semantic matching is not installed here; these are full-text matches only."
-        mode = Mode.FULLTEXT
-        semantic = []
-        if not fulltext and mode == Mode.FULLTEXT:
-            fulltext = fulltext_ranker().rank(
-                text=text, viewer=viewer, limit=depth, exclude_id=exclude_id
-            )
-    fused: dict[int, float] = {}
-    for ranking in (fulltext, semantic):
-        for position, (pk, _) in enumerate(ranking):
-            fused[pk] = fused.get(pk, 0.0) + 1.0 / (RRF_K + position + 1)
     ft_scores = dict(fulltext)
-    sem_scores = dict(semantic)
-    best = sorted(fused, key=lambda pk: -fused[pk])[:limit]
+    sem_scores: dict[int, float] = {}
+    if semantic is not None:
+        # Candidates from both rankers; every candidate gets its cosine (one array lookup), so
+        # a question that only full-text found is still judged on meaning, and vice versa.
+        for pk, cosine in semantic.top(depth):
+            sem_scores[pk] = cosine
+        for pk in ft_scores:
+            cosine = semantic.get(pk)
+            if cosine is not None:
+                sem_scores[pk] = cosine
+    if mode == Mode.FULLTEXT:
+        combined = dict(ft_scores)
+    elif mode == Mode.SEMANTIC:
+        combined = dict(sem_scores)
+    else:
+        ft_max = max(ft_scores.values(), default=0.0) or 1.0
+        weight = fulltext_weight()
+        combined = {
+            pk: sem_scores.get(pk, 0.0) + weight * ft_scores.get(pk, 0.0) / ft_max
+            for pk in set(ft_scores) | set(sem_scores)
+        }
+    best = sorted(combined, key=lambda pk: -combined[pk])[:limit]
     posts = visible_posts(viewer).filter(pk__in=best, is_deleted=False).in_bulk()
-    max_fused = 2.0 / (RRF_K + 1)
     hits = [
         {
             "question": posts[pk],
-            "score": round(fused[pk] / max_fused, 4),
+            "score": round(combined[pk], 4),
             "fulltext_score": round(ft_scores[pk], 4) if pk in ft_scores else None,
             "semantic_score": round(sem_scores[pk], 4) if pk in sem_scores else None,
         }
