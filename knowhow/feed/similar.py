@@ -167,7 +167,7 @@ STOPWORDS = set(
 # Hybrid score = cosine + fulltext_weight() x (BM25 / best BM25 of the query), tuned on the
 # dump's related links (see docs/benchmarks.md), then checked on its duplicate links.
 def fulltext_weight() -> float:
-    return float(getattr(settings, "FEED_SIMILAR_FULLTEXT_WEIGHT", 0.25))
+    return float(getattr(settings, "FEED_SIMILAR_FULLTEXT_WEIGHT", 0.1))
 
 
 def terms(text: str) -> list[str]:
