@@ -11,6 +11,7 @@ handler500 = "knowhow.core.views.server_error"
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("knowhow.accounts.urls")),
+    path("accounts/sso/", include("knowhow.accounts.sso_urls")),
     path("spaces/", include("knowhow.spaces.urls")),
     path("healthz", core_views.health, name="health"),
     path("ping", core_views.ping, name="ping"),

@@ -1,0 +1,31 @@
+"""Records sessions at login and forgets them at logout (Django's own auth signals)."""
+
+from typing import Any
+
+from django.contrib.auth.signals import user_logged_in, user_logged_out
+from django.dispatch import receiver
+from django.http import HttpRequest
+
+from knowhow.accounts import services
+from knowhow.accounts.middleware import client_ip
+
+
+@receiver(user_logged_in, dispatch_uid="knowhow.accounts.session_record")
+def _record_session(sender: Any, request: HttpRequest | None, user: Any, **kwargs: Any) -> None:
+    if request is None or not hasattr(request, "session"):
+        return
+    backend = request.session.get("_auth_user_backend", "")
+    method = "single sign-on" if "allauth" in backend else "password"
+    services.session_record(
+        user=user,
+        session=request.session,
+        ip=client_ip(request),
+        user_agent=request.headers.get("User-Agent", ""),
+        method=method,
+    )
+
+
+@receiver(user_logged_out, dispatch_uid="knowhow.accounts.session_forget")
+def _forget_session(sender: Any, request: HttpRequest | None, **kwargs: Any) -> None:
+    if request is not None and hasattr(request, "session"):
+        services.session_forget(session_key=request.session.session_key)
