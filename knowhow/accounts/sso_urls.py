@@ -13,9 +13,7 @@ urlpatterns = [
     path("login/", RedirectView.as_view(pattern_name="accounts:login"), name="account_login"),
     path("logout/", RedirectView.as_view(pattern_name="accounts:login"), name="account_logout"),
     path("signup/", RedirectView.as_view(pattern_name="accounts:signup"), name="account_signup"),
-    path(
-        "inactive/", RedirectView.as_view(pattern_name="accounts:login"), name="account_inactive"
-    ),
+    path("inactive/", RedirectView.as_view(pattern_name="accounts:login"), name="account_inactive"),
     path("email/", RedirectView.as_view(pattern_name="accounts:profile"), name="account_email"),
     path(
         "password/reset/",

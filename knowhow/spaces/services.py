@@ -66,7 +66,5 @@ def space_memberships_sync_groups(*, user: User, groups: Iterable[str]) -> None:
     for space_id, group in wanted.items():
         if space_id not in existing:
             SpaceMembership.objects.create(space_id=space_id, user=user, via_group=group)
-    stale = [
-        m.pk for sid, m in existing.items() if m.via_group and sid not in wanted
-    ]
+    stale = [m.pk for sid, m in existing.items() if m.via_group and sid not in wanted]
     SpaceMembership.objects.filter(pk__in=stale).delete()
