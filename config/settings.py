@@ -61,6 +61,8 @@ INSTALLED_APPS = [
     "knowhow.spaces",
     "knowhow.reputation",
     "knowhow.qa",
+    "knowhow.provisioning",
+    "knowhow.privacy",
 ]
 
 MIDDLEWARE = [
@@ -196,6 +198,8 @@ ACCOUNT_EMAIL_VERIFICATION = "none"
 ACCOUNT_LOGIN_METHODS = {"username"}
 ACCOUNT_SIGNUP_FIELDS = ["username*", "email*", "password1*"]
 ACCOUNT_USER_DISPLAY = "knowhow.accounts.sso.user_display"
+# SCIM 2.0 provisioning (/scim/v2/): a bearer token here, or tokens made in the admin.
+SCIM_TOKEN = os.environ.get("SCIM_TOKEN", "")
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", not DEBUG and env_bool("HTTPS"))
@@ -295,4 +299,17 @@ KNOWHOW = {
     "LOGIN_MAX_FAILURES": int(os.environ.get("LOGIN_MAX_FAILURES", "5")),
     "LOGIN_MAX_FAILURES_PER_IP": int(os.environ.get("LOGIN_MAX_FAILURES_PER_IP", "30")),
     "LOGIN_LOCKOUT_MINUTES": int(os.environ.get("LOGIN_LOCKOUT_MINUTES", "15")),
+    # Data protection: what erasure does with a person's content ("anonymise": keep it as a
+    # former member's; "delete": delete it), the deadline to answer a request, and how many
+    # days things are kept (0 keeps them forever). Apps register what each key covers
+    # (knowhow.privacy.registry).
+    "ERASURE_POLICY": os.environ.get("ERASURE_POLICY", "anonymise"),
+    "DATA_REQUEST_DEADLINE_DAYS": 30,
+    "RETENTION_DAYS": {
+        "analytics_events": int(os.environ.get("RETENTION_ANALYTICS_DAYS", "395")),
+        "logs": int(os.environ.get("RETENTION_LOGS_DAYS", "90")),
+        "deleted_content": int(os.environ.get("RETENTION_DELETED_CONTENT_DAYS", "365")),
+        "data_requests": int(os.environ.get("RETENTION_DATA_REQUESTS_DAYS", "1095")),
+    },
+    "PRIVACY_CONTACT": os.environ.get("PRIVACY_CONTACT", ""),
 }
