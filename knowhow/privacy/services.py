@@ -13,7 +13,7 @@ from django.db import models, transaction
 from django.utils import timezone
 
 from knowhow.accounts.models import LoginFailure, User
-from knowhow.core.errors import ApplicationError, Conflict, PermissionRefused
+from knowhow.core.errors import ApplicationError, Conflict, PermissionRefused, ValidationFailed
 from knowhow.privacy.models import DataRequest
 from knowhow.privacy.registry import personal_models, retention_rules
 from knowhow.spaces.selectors import visible_space_q
@@ -141,12 +141,19 @@ def data_export_build(*, user: User) -> bytes:
 
 def erasure_request_create(*, user: User, confirm: str) -> DataRequest:
     if confirm.strip() != user.username:
-        raise ApplicationError("Type your username to confirm.", field="confirm")
+        raise ValidationFailed("Type your username to confirm.", field="confirm")
     if DataRequest.objects.filter(
         subject_id=user.pk, kind=DataRequest.Kind.ERASURE, status=DataRequest.Status.OPEN
     ).exists():
         raise Conflict("You have already asked for erasure; it is being handled.")
-    return DataRequest.objects.create(kind=DataRequest.Kind.ERASURE, user=user, subject_id=user.pk)
+    now = timezone.now()
+    return DataRequest.objects.create(
+        kind=DataRequest.Kind.ERASURE,
+        user=user,
+        subject_id=user.pk,
+        requested_at=now,
+        due_at=now + timedelta(days=settings.KNOWHOW["DATA_REQUEST_DEADLINE_DAYS"]),
+    )
 
 
 @transaction.atomic
@@ -249,6 +256,6 @@ def retention_purge(*, now: Any = None) -> dict[str, int]:
         qs = model._default_manager.filter(
             **{f"{rule.date_field}__lt": now - timedelta(days=keep_days)}, **dict(rule.extra_filter)
         )
-        count, _ = qs.delete()
-        deleted[rule.model] = count
+        _, per_model = qs.delete()
+        deleted[rule.model] = per_model.get(model._meta.label, 0)
     return deleted
