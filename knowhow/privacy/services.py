@@ -10,6 +10,7 @@ from django.apps import apps
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models, transaction
+from django.db.models import F
 from django.utils import timezone
 
 from knowhow.accounts.models import LoginFailure, User
@@ -183,10 +184,15 @@ def _delete_content(user: User) -> None:
         try:
             qa_services.post_delete(post=post, by=user)
         except ApplicationError:
-            # The person can no longer see that space; remove it all the same.
+            # The person can no longer see that space, or it is archived: remove it all the
+            # same, keeping the question's answer count right.
             Post.objects.filter(pk=post.pk).update(
                 is_deleted=True, deleted_at=timezone.now(), deleted_by=None
             )
+            if post.is_answer:
+                Post.objects.filter(pk=post.question_id, answer_count__gt=0).update(
+                    answer_count=F("answer_count") - 1
+                )
     for comment in Comment.objects.filter(author=user, is_deleted=False):
         try:
             qa_services.comment_delete(comment=comment, by=user)

@@ -107,3 +107,23 @@ class SpaceGroupLink(models.Model):
 
     def __str__(self) -> str:
         return f"{self.group} → {self.space}"
+
+
+class SpaceInvitation(models.Model):
+    """An invitation by email for someone without an account yet; it turns into a membership
+    when an account with that email is created (sign-up, single sign-on or provisioning)."""
+
+    space = models.ForeignKey(Space, on_delete=models.CASCADE, related_name="invitations")
+    email = models.EmailField(db_index=True)
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["space", "email"], name="one_invitation_per_email")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.email} → {self.space}"

@@ -49,7 +49,25 @@ def can_view_space(viewer: Viewer, space: Space) -> bool:
 
 
 def can_post_in_space(viewer: Viewer, space: Space) -> bool:
-    return _is_member_user(viewer) and can_view_space(viewer, space)
+    """Asking and answering: members who can see the space, unless it is archived or only its
+    moderators may post there."""
+    if not (_is_member_user(viewer) and can_view_space(viewer, space)):
+        return False
+    if space.is_archived:
+        return False
+    if space.posting == Space.Posting.MODERATORS:
+        return is_space_moderator(viewer, space)
+    return True
+
+
+def is_space_writable(space: Space) -> bool:
+    """False for an archived space: nothing in it changes any more."""
+    return not space.is_archived
+
+
+def space_feature_enabled(space: Space, feature: str) -> bool:
+    """Per-space switches chosen for pilots: "videos", "curation", "chat_webhooks"."""
+    return bool(getattr(space, f"{feature}_enabled", False))
 
 
 def is_space_moderator(viewer: Viewer, space: Space) -> bool:

@@ -12,8 +12,12 @@ from knowhow.spaces.selectors import default_space
 
 
 def space_join_default(*, user: User) -> None:
-    """Everyone belongs to the default space; membership there is for roles, not visibility."""
+    """Everyone belongs to the default space; membership there is for roles, not visibility.
+    Called for every new account, so pending email invitations to pilots are applied here."""
+    from knowhow.spaces.pilots import space_invitations_apply
+
     SpaceMembership.objects.get_or_create(space=default_space(), user=user)
+    space_invitations_apply(user=user)
 
 
 @transaction.atomic
