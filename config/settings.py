@@ -271,11 +271,6 @@ CONTENT_SECURITY_POLICY = {
     "form-action": ["'self'"],
     "frame-ancestors": ["'none'"],
 }
-if OIDC_SERVER_URL:
-    from urllib.parse import urlsplit
-
-    _idp = urlsplit(OIDC_SERVER_URL)
-    CONTENT_SECURITY_POLICY["form-action"].append(f"{_idp.scheme}://{_idp.netloc}")
 
 LOGGING = {
     "version": 1,

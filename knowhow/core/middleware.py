@@ -48,7 +48,12 @@ class ContentSecurityPolicyMiddleware:
         from django.conf import settings
 
         self.get_response = get_response
-        policy: dict[str, list[str]] = getattr(settings, "CONTENT_SECURITY_POLICY", {})
+        policy = {k: list(v) for k, v in getattr(settings, "CONTENT_SECURITY_POLICY", {}).items()}
+        # The single sign-on button posts to us and we redirect to the identity provider;
+        # browsers apply form-action to that redirect, so its origin must be allowed.
+        for origin in _sso_origins(settings):
+            if "form-action" in policy and origin not in policy["form-action"]:
+                policy["form-action"].append(origin)
         self.header = "; ".join(
             f"{directive} {' '.join(sources)}".strip() for directive, sources in policy.items()
         )
@@ -58,3 +63,16 @@ class ContentSecurityPolicyMiddleware:
         if self.header and "Content-Security-Policy" not in response:
             response["Content-Security-Policy"] = self.header
         return response
+
+
+def _sso_origins(settings) -> list[str]:  # type: ignore[no-untyped-def]
+    from urllib.parse import urlsplit
+
+    providers = getattr(settings, "SOCIALACCOUNT_PROVIDERS", {})
+    origins = []
+    for app in providers.get("openid_connect", {}).get("APPS", []):
+        url = app.get("settings", {}).get("server_url", "")
+        parts = urlsplit(url)
+        if parts.scheme and parts.netloc:
+            origins.append(f"{parts.scheme}://{parts.netloc}")
+    return origins

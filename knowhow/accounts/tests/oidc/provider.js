@@ -1,5 +1,5 @@
 // A real OpenID Connect provider (npm oidc-provider) for the single sign-on tests.
-// Configured from the environment: PORT, CLIENT_ID, CLIENT_SECRET, REDIRECT_URI and ACCOUNTS
+// Configured from the environment: PORT, CLIENT_ID, CLIENT_SECRET, REDIRECT_URIS (JSON) and ACCOUNTS
 // (JSON: {"login": {"email": ..., "name": ..., "groups": [...]}}). It signs people in through its
 // own login and consent pages, then issues codes, ID tokens and userinfo with a "groups" claim.
 import Provider from 'oidc-provider';
@@ -11,7 +11,7 @@ const configuration = {
   clients: [{
     client_id: process.env.CLIENT_ID,
     client_secret: process.env.CLIENT_SECRET,
-    redirect_uris: [process.env.REDIRECT_URI],
+    redirect_uris: JSON.parse(process.env.REDIRECT_URIS),
     grant_types: ['authorization_code'],
     response_types: ['code'],
   }],
