@@ -2,6 +2,7 @@
 
 import hashlib
 
+from django.contrib.admin.models import LogEntry
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.urls import reverse
@@ -124,3 +125,12 @@ class RecoveryCode(models.Model):
 
     def __str__(self) -> str:
         return f"recovery code of {self.user}"
+
+
+class AuditLogEntry(LogEntry):
+    """The admin's LogEntry, shown as the audit log (see accounts.audit)."""
+
+    class Meta:
+        proxy = True
+        verbose_name = "audit log entry"
+        verbose_name_plural = "audit log"

@@ -8,11 +8,14 @@ from typing import Any
 
 from django.apps import apps
 from django.conf import settings
+from django.contrib.admin.models import LogEntry
+from django.contrib.contenttypes.models import ContentType
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from knowhow.accounts.audit import audit_record
 from knowhow.accounts.models import LoginFailure, User
 from knowhow.core.errors import ApplicationError, Conflict, PermissionRefused, ValidationFailed
 from knowhow.privacy.models import DataRequest
@@ -171,6 +174,12 @@ def erasure_request_carry_out(*, data_request: DataRequest, by: User) -> DataReq
     data_request.completed_at = timezone.now()
     data_request.handled_by = by
     data_request.save(update_fields=["status", "completed_at", "handled_by"])
+    audit_record(
+        actor=by,
+        obj=data_request,
+        action="changed",
+        message=f"Carried out erasure of person #{data_request.subject_id}.",
+    )
     return data_request
 
 
@@ -226,6 +235,10 @@ def person_erase(*, user: User, by: User | None) -> User:
     LoginFailure.objects.filter(username=old_username.lower()).delete()
     user.scim_groups.clear()
     DataRequest.objects.filter(user=user).update(user=None)
+    # The audit log keeps what was done to the account, not the name it had.
+    LogEntry.objects.filter(
+        content_type=ContentType.objects.get_for_model(User), object_id=str(user.pk)
+    ).update(object_repr=f"{FORMER_MEMBER} #{user.pk}")
 
     user.username = f"former-member-{user.pk}"
     user.display_name = FORMER_MEMBER

@@ -14,6 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
+from knowhow.accounts.audit import audit_record
 from knowhow.accounts.models import User
 from knowhow.core.errors import Conflict, PermissionRefused, ValidationFailed
 from knowhow.spaces.models import Space, SpaceGroupLink, SpaceInvitation, SpaceMembership
@@ -78,6 +79,7 @@ def pilot_create(
     )
     space.save()
     SpaceMembership.objects.create(space=space, user=by, role=SpaceMembership.Role.MODERATOR)
+    audit_record(actor=by, obj=space, action="added", message="Created pilot space.")
     return space
 
 
@@ -124,6 +126,15 @@ def space_settings_update(
         chat_webhooks_enabled=chat_webhooks_enabled,
     )
     space.save()
+    audit_record(
+        actor=by,
+        obj=space,
+        action="changed",
+        message=(
+            f"Settings: preset {privilege_preset}, posting {posting}, videos {videos_enabled}, "
+            f"curation {curation_enabled}, chat webhooks {chat_webhooks_enabled}."
+        ),
+    )
     return space
 
 
@@ -191,6 +202,17 @@ def space_invite(
         if created:
             new_members.append(person)
     _notify(space, [p.email for p in new_members if p.email], by)
+    audit_record(
+        actor=by,
+        obj=space,
+        action="changed",
+        message=(
+            f"Invited: {len(new_members)} added, {invited} by email"
+            + (f", department {department}" if department else "")
+            + (f", group {group}" if group else "")
+            + "."
+        ),
+    )
     return {"added": len(new_members), "invited": invited}
 
 
@@ -216,6 +238,7 @@ def space_moderator_appoint(
         membership.role = role
         membership.via_group = ""  # an appointed role is kept by hand, not by the group
         membership.save(update_fields=["role", "via_group"])
+    audit_record(actor=by, obj=space, action="changed", message=f"Person #{user.pk} is now {role}.")
     return membership
 
 
@@ -225,6 +248,7 @@ def space_member_remove(*, space: Space, user: User, by: User) -> None:
     if space.is_default:
         raise ValidationFailed("Everyone belongs to the default space.")
     SpaceMembership.objects.filter(space=space, user=user).delete()
+    audit_record(actor=by, obj=space, action="changed", message=f"Removed person #{user.pk}.")
 
 
 @transaction.atomic
@@ -241,6 +265,7 @@ def pilot_roll_out(*, space: Space, by: User) -> Space:
     space.is_pilot = False
     space.rolled_out_at = timezone.now()
     space.save(update_fields=["visibility", "is_pilot", "rolled_out_at"])
+    audit_record(actor=by, obj=space, action="changed", message="Rolled out to the organisation.")
     return space
 
 
@@ -254,4 +279,7 @@ def space_archive(*, space: Space, by: User, archived: bool = True) -> Space:
     space.status = Space.Status.ARCHIVED if archived else Space.Status.ACTIVE
     space.archived_at = timezone.now() if archived else None
     space.save(update_fields=["status", "archived_at"])
+    audit_record(
+        actor=by, obj=space, action="changed", message="Archived." if archived else "Unarchived."
+    )
     return space

@@ -249,3 +249,16 @@ def test_a_superuser_cannot_erase_themselves(staff):
     with pytest.raises(PermissionRefused):
         services.person_erase(user=staff, by=staff)
     assert User.objects.get(pk=staff.pk).is_active
+
+
+def test_the_audit_log_forgets_the_name_of_an_erased_person(zelda, staff):
+    from knowhow.accounts.audit import audit_record
+    from knowhow.accounts.models import AuditLogEntry
+
+    audit_record(actor=staff, obj=zelda, action="changed", message="Changed job title.")
+    assert AuditLogEntry.objects.get(object_id=str(zelda.pk)).object_repr == "Zelda Quixote"
+    services.person_erase(user=zelda, by=staff)
+    entry = AuditLogEntry.objects.get(object_id=str(zelda.pk))
+    assert entry.object_repr == f"Former member #{zelda.pk}"
+    assert entry.get_change_message() == "Changed job title."
+    assert _rows_mentioning(NEEDLES) == []

@@ -268,3 +268,28 @@ def test_bad_input_on_the_manage_page(client, staff, pilot):
     assert unknown.status_code == 400 and "No such person" in unknown.content.decode()
     assert client.post(url, {"action": "settings", "privilege_preset": "x"}).status_code == 400
     assert client.post(reverse("spaces:pilot_new"), {"name": ""}).status_code == 400
+
+
+def test_admin_actions_on_pilots_are_in_the_audit_log(staff, pilot, client):
+    from knowhow.accounts.models import AuditLogEntry
+
+    pilots.space_archive(space=pilot, by=staff)
+    pilots.space_archive(space=pilot, by=staff, archived=False)
+    pilots.pilot_roll_out(space=pilot, by=staff)
+    messages = [e.get_change_message() for e in AuditLogEntry.objects.order_by("pk")]
+    assert messages == [
+        "Created pilot space.",
+        "Archived.",
+        "Unarchived.",
+        "Rolled out to the organisation.",
+    ]
+    assert {e.user_id for e in AuditLogEntry.objects.all()} == {staff.pk}
+
+    client.force_login(staff)
+    page = client.get(reverse("admin:accounts_auditlogentry_changelist"))
+    assert page.status_code == 200 and "Rolled out" in page.content.decode()
+    entry = AuditLogEntry.objects.first()
+    assert (
+        client.post(reverse("admin:accounts_auditlogentry_delete", args=[entry.pk])).status_code
+        == 403
+    )
