@@ -154,6 +154,12 @@ def session_forget(*, session_key: str | None) -> None:
         UserSession.objects.filter(session_key=session_key).delete()
 
 
+def session_rekey(*, old_key: str | None, new_key: str | None) -> None:
+    """Follow a session whose key changed (Django cycles it on a password change)."""
+    if old_key and new_key and old_key != new_key:
+        UserSession.objects.filter(session_key=old_key).update(session_key=new_key)
+
+
 def _session_store() -> type[SessionBase]:
     from importlib import import_module
 

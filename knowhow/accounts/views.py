@@ -246,6 +246,28 @@ def qr_svg(data: str) -> str:
 # --- Sessions ----------------------------------------------------------------------------------
 
 
+class PasswordChangeView(auth_views.PasswordChangeView):
+    """After a password change every other session ends (Django already refuses them; this
+    removes them from the person's session list as well)."""
+
+    template_name = "accounts/password_change.html"
+
+    def get_success_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("accounts:profile")
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        old_key = self.request.session.session_key
+        response = super().form_valid(form)  # gives this session a new key
+        services.session_rekey(old_key=old_key, new_key=self.request.session.session_key)
+        services.sessions_revoke_all(
+            user=self.request.user, keep_session_key=self.request.session.session_key
+        )
+        messages.success(self.request, "Password changed; your other sessions have ended.")
+        return response
+
+
 @login_required
 def session_list(request: HttpRequest) -> HttpResponse:
     return render(

@@ -207,3 +207,26 @@ def test_the_sessions_page_needs_a_login(client):
 @pytest.mark.django_db
 def test_revoking_all_sessions_service_counts(user):
     assert services.sessions_revoke_all(user=user) == 0
+
+
+@pytest.mark.django_db
+def test_changing_the_password_ends_the_other_sessions(client, user):
+    from django.test import Client
+
+    other = Client()
+    _login(other, user.username)
+    _login(client, user.username)
+    response = client.post(
+        reverse("accounts:password_change"),
+        {
+            "old_password": PASSWORD,
+            "new_password1": "a brand new passphrase 99",
+            "new_password2": "a brand new passphrase 99",
+        },
+    )
+    assert response.status_code == 302
+    assert [s.session_key for s in selectors.sessions_for_user(user=user)] == [
+        client.session.session_key
+    ]
+    assert other.get(reverse("accounts:profile")).status_code == 302
+    assert client.get(reverse("accounts:profile")).status_code == 200
