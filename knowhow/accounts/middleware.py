@@ -1,8 +1,10 @@
 """Keeps the 'last seen' time of signed-in sessions fresh (at most one write per few minutes)."""
 
+import ipaddress
 import time
 from collections.abc import Callable
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 
@@ -13,8 +15,22 @@ SEEN_EVERY_SECONDS = 300
 
 
 def client_ip(request: HttpRequest) -> str | None:
-    # Behind the proxy that HTTPS=1 expects, the server sees the proxy's address; operators who
-    # need the person's address put the proxy's X-Forwarded-For into REMOTE_ADDR (gunicorn does).
+    """The person's address. Behind a reverse proxy every request comes from the proxy, which
+    would make one person's failed logins lock everybody out; with TRUSTED_PROXIES=N the
+    address that the N-th proxy from us saw is taken from X-Forwarded-For instead."""
+    hops = getattr(settings, "TRUSTED_PROXIES", 0)
+    if hops:
+        forwarded = [
+            part.strip()
+            for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")
+            if part.strip()
+        ]
+        if len(forwarded) >= hops:
+            candidate = forwarded[-hops]
+            try:
+                return str(ipaddress.ip_address(candidate))
+            except ValueError:
+                pass
     return request.META.get("REMOTE_ADDR") or None
 
 

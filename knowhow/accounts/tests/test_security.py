@@ -230,3 +230,22 @@ def test_changing_the_password_ends_the_other_sessions(client, user):
     ]
     assert other.get(reverse("accounts:profile")).status_code == 302
     assert client.get(reverse("accounts:profile")).status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("hops", "forwarded", "expected"),
+    [
+        (0, "203.0.113.9", "127.0.0.1"),
+        (1, "203.0.113.9", "203.0.113.9"),
+        (1, "198.51.100.1, 203.0.113.9", "203.0.113.9"),  # the first hop is the client's claim
+        (2, "198.51.100.1, 203.0.113.9", "198.51.100.1"),
+        (1, "not-an-address", "127.0.0.1"),
+        (2, "203.0.113.9", "127.0.0.1"),
+    ],
+)
+def test_the_client_address_behind_trusted_proxies(rf, settings, hops, forwarded, expected):
+    from knowhow.accounts.middleware import client_ip
+
+    settings.TRUSTED_PROXIES = hops
+    request = rf.get("/", HTTP_X_FORWARDED_FOR=forwarded, REMOTE_ADDR="127.0.0.1")
+    assert client_ip(request) == expected
