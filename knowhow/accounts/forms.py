@@ -83,6 +83,15 @@ class CodeForm(forms.Form):
     )
 
 
+class ConfirmCodeForm(CodeForm):
+    code = forms.CharField(
+        max_length=20,
+        label="Code",
+        help_text="The 6-digit code your authenticator app shows now.",
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
+    )
+
+
 class DisableTwoFactorForm(forms.Form):
     password = forms.CharField(
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password"})

@@ -17,6 +17,7 @@ from knowhow.accounts import selectors, services, two_factor
 from knowhow.accounts.avatars import identicon_svg
 from knowhow.accounts.forms import (
     CodeForm,
+    ConfirmCodeForm,
     DisableTwoFactorForm,
     LoginForm,
     ProfileForm,
@@ -199,7 +200,9 @@ def two_factor_settings(request: HttpRequest) -> HttpResponse:
     user = request.user
     device = TotpDevice.objects.filter(user=user).first()
     context: dict[str, Any] = {"device": device, "recovery_codes": None}
-    confirm_form = CodeForm(request.POST if request.POST.get("action") == "confirm" else None)
+    confirm_form = ConfirmCodeForm(
+        request.POST if request.POST.get("action") == "confirm" else None
+    )
     disable_form = DisableTwoFactorForm(
         request.POST if request.POST.get("action") == "disable" else None
     )
