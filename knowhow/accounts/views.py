@@ -194,6 +194,12 @@ def login_verify(request: HttpRequest) -> HttpResponse:
     )
 
 
+def sso_account_inactive(request: HttpRequest) -> HttpResponse:
+    """Where single sign-on sends a deactivated person."""
+    messages.error(request, "This account has been deactivated. Ask an administrator.")
+    return redirect("accounts:login")
+
+
 @login_required
 def two_factor_settings(request: HttpRequest) -> HttpResponse:
     """Turn two-factor authentication on (scan, confirm, keep recovery codes) or off."""

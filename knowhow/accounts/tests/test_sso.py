@@ -140,8 +140,10 @@ def test_a_deactivated_person_cannot_log_in_with_sso(client, sso_settings):
     client.logout()
     grace.is_active = False
     grace.save()
-    sso_login(client, "grace")
+    response = sso_login(client, "grace")
     assert "_auth_user_id" not in client.session
+    page = client.get(response["Location"], follow=True)
+    assert "This account has been deactivated" in page.content.decode()
 
 
 @pytest.mark.django_db

@@ -321,3 +321,37 @@ def test_listing_users_takes_a_fixed_number_of_queries(scim, django_assert_max_n
         scim.post("Users", okta_user(f"q{n}@example.com"))
     with django_assert_max_num_queries(6):
         assert scim.get("Users").status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "body"),
+    [
+        ("post", "Users", []),
+        ("post", "Users", {"userName": "x", "name": "not an object"}),
+        ("post", "Users", {"userName": 42}),
+        ("post", "Groups", "[]"),
+        ("post", "Groups", {"displayName": "G", "members": "everyone"}),
+        (
+            "patch",
+            "Groups/{group}",
+            {"Operations": [{"op": "add", "path": "members", "value": "x"}]},
+        ),
+        ("patch", "Groups/{group}", {"Operations": [{"op": "move", "path": "members"}]}),
+        ("patch", "Groups/{group}", {"Operations": [{"op": "add", "path": "owner", "value": 1}]}),
+        (
+            "patch",
+            "Groups/{group}",
+            {"Operations": [{"op": "replace", "path": 'members[value eq "1"]'}]},
+        ),
+        ("patch", "Users/{user}", {"Operations": [{"op": "replace", "value": "x"}]}),
+        ("patch", "Users/{user}", {"Operations": [7]}),
+        ("put", "Groups/{group}", ["not", "an", "object"]),
+    ],
+)
+def test_malformed_requests_get_a_scim_400_never_a_500(scim, method, path, body):
+    user_id = scim.post("Users", okta_user()).json()["id"]
+    group_id = scim.post("Groups", {"displayName": "Group"}).json()["id"]
+    url = path.format(user=user_id, group=group_id)
+    response = getattr(scim, method)(url, body)
+    assert response.status_code == 400, response.content
+    assert response.json()["schemas"] == ["urn:ietf:params:scim:api:messages:2.0:Error"]
