@@ -204,6 +204,9 @@ def sso_account_inactive(request: HttpRequest) -> HttpResponse:
 def two_factor_settings(request: HttpRequest) -> HttpResponse:
     """Turn two-factor authentication on (scan, confirm, keep recovery codes) or off."""
     user = request.user
+    if not user.has_usable_password():
+        # People who sign in through single sign-on get their second factor from the IdP.
+        return render(request, "accounts/two_factor_sso.html")
     device = TotpDevice.objects.filter(user=user).first()
     context: dict[str, Any] = {"device": device, "recovery_codes": None}
     confirm_form = ConfirmCodeForm(

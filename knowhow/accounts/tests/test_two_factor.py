@@ -136,3 +136,14 @@ def test_starting_again_when_on_is_refused(user):
     _turn_on(user)
     with pytest.raises(Conflict):
         two_factor.totp_start(user=user)
+
+
+@pytest.mark.django_db
+def test_people_without_a_password_are_sent_to_their_identity_provider(client, user):
+    user.set_unusable_password()
+    user.save()
+    client.force_login(user)
+    page = client.get(reverse("accounts:two_factor"))
+    assert "single sign-on" in page.content.decode()
+    client.post(reverse("accounts:two_factor"), {"action": "start"})
+    assert not TotpDevice.objects.filter(user=user).exists()
