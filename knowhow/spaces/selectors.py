@@ -103,3 +103,18 @@ def default_space() -> Space:
 
 def space_members(*, space: Space) -> QuerySet[SpaceMembership]:
     return space.memberships.select_related("user").order_by("role", "user__username")
+
+
+# Privilege presets scale the reputation a privilege needs in a space. "low" is the pilot mode
+# (Stack Exchange beta sites need about a fifth of the usual reputation), "high" doubles it.
+PRIVILEGE_PRESET_FACTORS = {
+    Space.PrivilegePreset.LOW: 0.2,
+    Space.PrivilegePreset.STANDARD: 1.0,
+    Space.PrivilegePreset.HIGH: 2.0,
+}
+
+
+def space_privilege_threshold(space: Space, standard: int) -> int:
+    """The reputation needed in `space` for a privilege that needs `standard` by default."""
+    factor = PRIVILEGE_PRESET_FACTORS.get(space.privilege_preset, 1.0)
+    return max(1, round(standard * factor)) if standard > 1 else standard

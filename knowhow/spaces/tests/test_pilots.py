@@ -293,3 +293,19 @@ def test_admin_actions_on_pilots_are_in_the_audit_log(staff, pilot, client):
         client.post(reverse("admin:accounts_auditlogentry_delete", args=[entry.pk])).status_code
         == 403
     )
+
+
+@pytest.mark.parametrize(
+    ("preset", "standard", "expected"),
+    [
+        ("low", 3000, 600),
+        ("low", 15, 3),
+        ("standard", 125, 125),
+        ("high", 500, 1000),
+        ("low", 1, 1),
+    ],
+)
+def test_privilege_presets_scale_thresholds(preset, standard, expected):
+    from knowhow.spaces.selectors import space_privilege_threshold
+
+    assert space_privilege_threshold(Space(privilege_preset=preset), standard) == expected
