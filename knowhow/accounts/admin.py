@@ -43,3 +43,17 @@ class AuditLogAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None) -> bool:  # type: ignore[no-untyped-def]
         return False
+
+
+# Identity providers are configured in settings (OIDC_*), and allauth's email-address table only
+# mirrors User.email here: hide those admin pages so that nobody edits them by mistake.
+def _unregister_allauth_admin() -> None:
+    from allauth.account.models import EmailAddress
+    from allauth.socialaccount.models import SocialApp, SocialToken
+
+    for model in (EmailAddress, SocialApp, SocialToken):
+        if admin.site.is_registered(model):
+            admin.site.unregister(model)
+
+
+_unregister_allauth_admin()

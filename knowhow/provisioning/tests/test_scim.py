@@ -355,3 +355,17 @@ def test_malformed_requests_get_a_scim_400_never_a_500(scim, method, path, body)
     response = getattr(scim, method)(url, body)
     assert response.status_code == 400, response.content
     assert response.json()["schemas"] == ["urn:ietf:params:scim:api:messages:2.0:Error"]
+
+
+def test_an_admin_makes_a_scim_token_in_the_admin_and_sees_it_once(client, staff, scim, settings):
+    settings.SCIM_TOKEN = ""
+    client.force_login(staff)
+    response = client.post(
+        reverse("admin:provisioning_provisioningtoken_add"), {"name": "Entra ID"}, follow=True
+    )
+    assert response.status_code == 200
+    shown = [str(m) for m in response.context["messages"]]
+    raw = shown[0].rsplit(" ", 1)[-1]
+    assert raw.startswith("khscim_")
+    assert scim._call("get", "Users", token=raw).status_code == 200
+    assert client.get(reverse("admin:index")).status_code == 200
