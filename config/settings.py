@@ -77,6 +77,7 @@ MIDDLEWARE = [
     "knowhow.core.middleware.ContentSecurityPolicyMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "knowhow.accounts.middleware.SessionActivityMiddleware",
+    "knowhow.accounts.middleware.TwoFactorRequiredMiddleware",
     "knowhow.core.middleware.ApplicationErrorMiddleware",
 ]
 
@@ -167,6 +168,8 @@ AUTHENTICATION_BACKENDS = [
 # Local accounts (password login and sign-up) can be turned off once single sign-on is set up;
 # superusers keep password login as a way back in.
 LOCAL_ACCOUNTS = env_bool("LOCAL_ACCOUNTS", True)
+# Administrators who log in with a password must set up two-factor authentication first.
+TWO_FACTOR_REQUIRED_FOR_STAFF = env_bool("TWO_FACTOR_REQUIRED_FOR_STAFF")
 
 # Single sign-on with OpenID Connect (django-allauth). One identity provider from the environment;
 # its "groups" claim grants membership of the spaces linked to those groups (spaces.SpaceGroupLink).

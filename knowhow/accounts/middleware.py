@@ -51,3 +51,35 @@ class SessionActivityMiddleware:
                 last_seen_at=timezone.now()
             )
         return response
+
+
+class TwoFactorRequiredMiddleware:
+    """With TWO_FACTOR_REQUIRED_FOR_STAFF on, administrators who log in with a password must
+    turn two-factor authentication on before they can use anything else."""
+
+    ALLOWED_PREFIXES = ("/accounts/two-factor/", "/accounts/logout/", "/static/", "/healthz")
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = getattr(request, "user", None)
+        if (
+            settings.TWO_FACTOR_REQUIRED_FOR_STAFF
+            and user is not None
+            and user.is_authenticated
+            and user.is_staff
+            and user.has_usable_password()
+            and not request.path.startswith(self.ALLOWED_PREFIXES)
+        ):
+            from knowhow.accounts.two_factor import has_two_factor
+
+            if not has_two_factor(user):
+                from django.contrib import messages
+                from django.shortcuts import redirect
+
+                messages.warning(
+                    request, "Administrators must turn on two-factor authentication first."
+                )
+                return redirect("accounts:two_factor")
+        return self.get_response(request)

@@ -147,3 +147,16 @@ def test_people_without_a_password_are_sent_to_their_identity_provider(client, u
     assert "single sign-on" in page.content.decode()
     client.post(reverse("accounts:two_factor"), {"action": "start"})
     assert not TotpDevice.objects.filter(user=user).exists()
+
+
+@pytest.mark.django_db
+def test_administrators_can_be_required_to_use_two_factor(client, staff, user, settings):
+    settings.TWO_FACTOR_REQUIRED_FOR_STAFF = True
+    client.force_login(staff)
+    response = client.get(reverse("accounts:profile"))
+    assert response["Location"] == reverse("accounts:two_factor")
+    assert client.get(reverse("accounts:two_factor")).status_code == 200
+    _turn_on(staff)
+    assert client.get(reverse("accounts:profile")).status_code == 200
+    client.force_login(user)  # not an administrator: not required
+    assert client.get(reverse("accounts:profile")).status_code == 200
