@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 from knowhow.accounts.models import User
 from knowhow.core.errors import ApplicationError, NotFound, ValidationFailed
 from knowhow.core.forms import add_service_error
+from knowhow.core.text import clean_text
 from knowhow.qa import selectors, services
 from knowhow.qa.forms import AnswerForm, AskForm, CommentForm, EditForm
 from knowhow.qa.models import Comment, Post
@@ -30,7 +31,7 @@ def _viewer_key(request: HttpRequest) -> str:
 
 def question_list(request: HttpRequest) -> HttpResponse:
     sort = request.GET.get("sort", selectors.QuestionSort.ACTIVE)
-    tag = request.GET.get("tag") or None
+    tag = clean_text(request.GET.get("tag")) or None
     qs = selectors.question_list(viewer=request.user, sort=sort, tag=tag)
     page = selectors.paginate(qs, page=request.GET.get("page"))
     return render(
@@ -243,7 +244,7 @@ def revision_detail(request: HttpRequest, pk: int, number: int) -> HttpResponse:
 
 
 def tag_list(request: HttpRequest) -> HttpResponse:
-    query = request.GET.get("q", "")
+    query = clean_text(request.GET.get("q"))
     sort = request.GET.get("sort", "popular")
     page = selectors.paginate(
         selectors.tag_list(viewer=request.user, query=query, sort=sort),
@@ -318,7 +319,7 @@ def user_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def search(request: HttpRequest) -> HttpResponse:
-    query = request.GET.get("q", "")
+    query = clean_text(request.GET.get("q"))
     qs = selectors.search_questions_simple(viewer=request.user, text=query)
     page = selectors.paginate(qs, page=request.GET.get("page"))
     return render(
