@@ -249,3 +249,21 @@ def test_the_client_address_behind_trusted_proxies(rf, settings, hops, forwarded
     settings.TRUSTED_PROXIES = hops
     request = rf.get("/", HTTP_X_FORWARDED_FOR=forwarded, REMOTE_ADDR="127.0.0.1")
     assert client_ip(request) == expected
+
+
+@pytest.mark.django_db
+def test_last_seen_is_written_at_most_once_per_window(client, user):
+    from django.core.cache import cache
+
+    from knowhow.accounts.middleware import session_seen_cache_key
+
+    _login(client, user.username)
+    record = UserSession.objects.get(user=user)
+    UserSession.objects.filter(pk=record.pk).update(last_seen_at="2000-01-01T00:00:00Z")
+    client.get(reverse("accounts:sessions"))  # within the window: no write
+    record.refresh_from_db()
+    assert record.last_seen_at.year == 2000
+    cache.delete(session_seen_cache_key(record.session_key))  # the window has passed
+    client.get(reverse("accounts:sessions"))
+    record.refresh_from_db()
+    assert record.last_seen_at.year > 2000
