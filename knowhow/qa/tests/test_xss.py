@@ -75,7 +75,8 @@ HTMX_CONSTANTS = {
     "hx-include": {"#id_title, #id_body"},
 }
 ALLOWED_META = {"charset", "name", "content"}
-ALLOWED_META_NAMES = {"viewport", "color-scheme"}
+# htmx-config: set in the base template (no eval, no injected indicator styles, for the CSP).
+ALLOWED_META_NAMES = {"viewport", "color-scheme", "htmx-config"}
 
 
 def _bad_scheme(value: str) -> bool:
