@@ -176,7 +176,9 @@ STORAGES = {
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
-            if DEBUG or env_bool("PLAIN_STATIC")
+            # Tests serve static files from the apps (the live server's finders), so they use
+            # plain names whether or not collectstatic has filled STATIC_ROOT.
+            if DEBUG or TESTING or env_bool("PLAIN_STATIC")
             else "knowhow.core.storage.StaticStorage"
         )
     },

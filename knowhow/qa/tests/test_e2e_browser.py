@@ -103,11 +103,18 @@ def test_ask_answer_vote_comment_accept_and_see_it_answered_on_the_list(page):
     )
     assert_same_document(page)
 
-    # Comment on the question, also in place.
-    question.get_by_label("Add a comment").fill("Which Python version are you on?")
+    # Comment on the question, also in place. A comment too short is refused with a message.
+    question.get_by_text("Add a comment").click()
+    question.get_by_label("Your comment").fill("x")
+    question.get_by_role("button", name="Comment").click()
+    expect(question.locator(".comment-form .field-error")).to_be_visible()
+    expect(question.get_by_label("Your comment")).to_be_focused()
+    question.get_by_label("Your comment").fill("Which Python version are you on?")
     question.get_by_role("button", name="Comment").click()
     expect(question.locator(".comment")).to_contain_text("Which Python version are you on?")
-    expect(question.get_by_label("Add a comment")).to_have_value("")
+    expect(question.locator(".comment-form .field-error")).to_have_count(0)
+    # Keyboard focus lands back on "Add a comment", not on the page's <body>.
+    expect(question.get_by_text("Add a comment")).to_be_focused()
     assert_same_document(page)
 
     log_out(page)
@@ -119,7 +126,7 @@ def test_ask_answer_vote_comment_accept_and_see_it_answered_on_the_list(page):
     expect(page.get_by_role("button", name="Accepted answer. Press to unaccept")).to_be_visible()
     assert_same_document(page)
 
-    page.get_by_role("link", name="Questions", exact=True).click()
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Questions").click()
     row = page.locator(".question-row", has_text=QUESTION_TITLE)
     expect(row.locator(".stat.accepted")).to_contain_text("1 answer")
     expect(row.locator(".stat").first).to_contain_text("1 vote")
