@@ -176,8 +176,6 @@ STORAGES = {
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
-            # Tests serve static files from the apps (the live server's finders), so they use
-            # plain names whether or not collectstatic has filled STATIC_ROOT.
             if DEBUG or TESTING or env_bool("PLAIN_STATIC")
             else "knowhow.core.storage.StaticStorage"
         )

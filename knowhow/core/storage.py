@@ -8,12 +8,10 @@ class StaticStorage(CompressedManifestStaticFilesStorage):
     # checkout before collectstatic) instead of failing the page.
     manifest_strict = False
 
-    def hashed_name(self, name, content=None, filename=None):  # type: ignore[no-untyped-def]
+    def stored_name(self, name: str) -> str:
+        # Without a manifest entry Django hashes the file found under STATIC_ROOT, and raises
+        # ValueError when collectstatic has not run; serve the plain name then.
         try:
-            return super().hashed_name(name, content, filename)
+            return super().stored_name(name)
         except ValueError:
-            # Only a lookup at render time (no content) falls back; collectstatic still fails
-            # loudly on a stylesheet that points at a missing file.
-            if content is not None:
-                raise
             return name

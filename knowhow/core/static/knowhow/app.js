@@ -13,18 +13,27 @@ document.addEventListener("submit", function (event) {
     event.preventDefault();
   }
 }, true);
-// A swapped-in comments block would otherwise drop keyboard focus on <body>: put it back on the
-// comment box when there is an error to fix, or on "Add a comment" after a comment was added.
+// A swapped-in comments block would otherwise drop keyboard focus on <body>: after a comment
+// is added, put it back on "Add a comment" (refusals go to the message area and swap nothing).
 document.addEventListener("htmx:afterSettle", function (event) {
   var block = event.target;
   if (!block || !block.classList || !block.classList.contains("comments") || !block.isConnected) { return; }
-  var target = block.querySelector(".field-error") ? block.querySelector(".comment-form input[name=body]") : block.querySelector(".comment-add summary");
-  if (target) { target.focus(); }
+  var summary = block.querySelector(".comment-add summary");
+  if (summary) { summary.focus(); }
 });
 document.addEventListener("htmx:responseError", function (event) {
   var flash = document.getElementById("flash");
   if (flash && event.detail.xhr && event.detail.xhr.status >= 500) {
     flash.innerHTML = '<p class="message error">Something went wrong; please try again.</p>';
+  }
+});
+// htmx does not swap 4xx responses by default. A refusal comes back as a message fragment
+// with HX-Retarget: #flash (see ApplicationErrorMiddleware), so let it through.
+document.addEventListener("htmx:beforeSwap", function (event) {
+  var xhr = event.detail.xhr;
+  if (xhr && xhr.status >= 400 && xhr.status < 500 && xhr.getResponseHeader("HX-Retarget")) {
+    event.detail.shouldSwap = true;
+    event.detail.isError = false;
   }
 });
 // A code block or table wider than the screen scrolls sideways: make it reachable by keyboard
