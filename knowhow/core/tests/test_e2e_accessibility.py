@@ -154,6 +154,10 @@ def test_forms_with_errors_and_the_open_menu_are_accessible(new_page, login_as, 
     expect(page.get_by_role("button", name="Log out")).to_be_visible()
     check("account menu open")
 
+    response = page.goto("/questions/999999/")
+    assert response is not None and response.status == 404
+    check("a page that does not exist")
+
 
 def test_the_question_page_on_a_phone_in_dark_theme_is_accessible(new_page, login_as, axe, site):
     page = new_page(color_scheme="dark", viewport=MOBILE)
