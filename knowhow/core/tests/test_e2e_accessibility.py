@@ -37,7 +37,9 @@ def total(rows):
 def site():
     """A small site with every kind of content the main pages show."""
     staff = UserFactory(username="staffer", is_staff=True)
-    asker = UserFactory(username="asker", display_name="Asker Person", job_title="Analyst")
+    asker = UserFactory(
+        username="asker", display_name="Asker Person", job_title="Analyst", reputation=1000
+    )
     viewer = UserFactory(username="viewer", display_name="Viewer Person", reputation=1000)
     profile_update(
         user=viewer,

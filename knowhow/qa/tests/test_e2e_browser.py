@@ -122,7 +122,8 @@ def test_ask_answer_vote_comment_accept_and_see_it_answered_on_the_list(page):
     mark_document(page)
     page.get_by_role("button", name="Accept this answer").click()
     expect(page.locator("article.answer.is-accepted")).to_have_count(1)
-    expect(page.get_by_role("button", name="Accepted answer. Press to unaccept")).to_be_visible()
+    expect(page.get_by_role("button", name="Accepted answer. Press to unaccept")).to_be_focused()
+    expect(page.locator("article.answer.is-accepted")).to_contain_text("Accepted by the asker")
     assert_same_document(page)
 
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Questions").click()
@@ -148,11 +149,18 @@ def test_vote_buttons_and_ask_form_are_reachable_and_usable_by_keyboard(page, lo
                 return
         raise AssertionError(f"{selector} is not reachable with Tab")
 
+    page.keyboard.press("Tab")
+    expect(page.get_by_role("link", name="Skip to content")).to_be_focused()
+
     mark_document(page)
     tab_to("article.question .vote-up")
     page.keyboard.press("Enter")
     expect(page.locator("article.question .score")).to_have_text("1")
+    # The swapped-in button keeps the focus, so the keyboard user carries on from there.
+    expect(page.get_by_role("button", name="Withdraw up vote")).to_be_focused()
     tab_to("article.question .vote-down")
+    page.keyboard.press("Space")
+    expect(page.locator("article.question .score")).to_have_text("-1")
     assert_same_document(page)
 
     page.goto("/questions/ask/")
