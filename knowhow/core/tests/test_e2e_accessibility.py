@@ -58,6 +58,14 @@ def site():
     answer = AnswerFactory(question=question, author=viewer, body="Use `sum()` over the rows.")
     AnswerFactory(question=question, body="Or let the database add it up with SQL.")
     qa.answer_accept(answer=answer, by=asker)
+    qa.post_edit(
+        post=question,
+        by=asker,
+        title=question.title + " quickly",
+        body=RICH_BODY + "\nEdit: the report is the monthly sales one.",
+        tags=["reporting", "python", "excel"],
+        summary="Said which report",
+    )
     qa.vote_cast(post=question, user=viewer, value=1)
     qa.comment_add(post=question, author=viewer, body="Which report do you mean?")
     qa.comment_add(post=answer, author=asker, body="Thanks, that worked.")
@@ -94,6 +102,9 @@ def pages_to_check(site) -> list[tuple[str, str | None]]:
         ("/spaces/", "viewer"),
         (site["space"].get_absolute_url(), "viewer"),
         ("/search/?q=report", "viewer"),
+        (f"/posts/{site['question'].pk}/revisions/", None),
+        (f"/posts/{site['question'].pk}/revisions/2/", None),
+        (f"/posts/{site['question'].pk}/edit/", "asker"),
     ]
 
 
