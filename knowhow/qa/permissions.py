@@ -175,7 +175,7 @@ def post_actions(user: Viewer, post: Post, *, is_moderator: bool) -> dict[str, b
         "comment": signed_in and live,
         "edit": signed_in and live and (own or is_moderator),
         "delete": signed_in and live and (own or is_moderator),
-        "undelete": signed_in and not live and (own or is_moderator),
+        "undelete": signed_in and post.is_deleted and (own or is_moderator),
         "accept": bool(
             post.is_answer
             and signed_in
