@@ -8,7 +8,6 @@ from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 
 from knowhow.accounts.models import User
 from knowhow.core.errors import NotFound
-from knowhow.core.text import clean_text
 from knowhow.qa.models import Comment, Post, PostRevision, Tag, TagFollow, Vote
 from knowhow.qa.permissions import check_view_post
 from knowhow.spaces.models import Space
@@ -47,7 +46,7 @@ def question_list(
     if sort == QuestionSort.UNANSWERED:
         qs = qs.filter(answer_count=0)
     if tag:
-        qs = qs.filter(tags__name=clean_text(tag))
+        qs = qs.filter(tags__name=tag)
     if space is not None:
         qs = qs.filter(space=space)
     if author is not None:
@@ -209,14 +208,13 @@ def tag_list(*, viewer: Viewer, query: str = "", sort: str = "popular") -> Query
     qs = Tag.objects.annotate(visible_count=Count("questions", filter=visible)).filter(
         visible_count__gt=0
     )
-    query = clean_text(query)
     if query:
         qs = qs.filter(name__icontains=query.strip().lower()[:35])
     return qs.order_by("name") if sort == "name" else qs.order_by("-visible_count", "name")
 
 
 def tag_get(*, name: str) -> Tag:
-    tag = Tag.objects.filter(name=clean_text(name).strip().lower()).first()
+    tag = Tag.objects.filter(name=name.strip().lower()).first()
     if tag is None:
         raise NotFound("No such tag.")
     return tag
@@ -263,8 +261,7 @@ def user_stats(*, user: User, viewer: Viewer) -> dict[str, int]:
 
 def search_questions_simple(*, viewer: Viewer, text: str) -> QuerySet[Post]:
     """A plain substring match, until the search app provides ranked full-text search."""
-    # PostgreSQL refuses NUL characters in a query parameter (a 500); they match nothing anyway.
-    text = clean_text(text).strip()[:200]
+    text = text.strip()[:200]
     qs = question_list(viewer=viewer, sort=QuestionSort.ACTIVE)
     if not text:
         return qs.none()
