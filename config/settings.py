@@ -40,6 +40,8 @@ TESTING = "PYTEST_VERSION" in os.environ
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,[::1],testserver")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 SITE_NAME = os.environ.get("SITE_NAME", "Knowhow")
+# The public address of the site, for links in emails and stable learning-record (xAPI) IDs.
+SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -57,6 +59,7 @@ INSTALLED_APPS = [
     "knowhow.spaces",
     "knowhow.reputation",
     "knowhow.qa",
+    "knowhow.analytics",
 ]
 
 MIDDLEWARE = [
@@ -69,6 +72,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "knowhow.core.middleware.ApplicationErrorMiddleware",
+    "knowhow.analytics.middleware.EventBufferMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -219,4 +223,18 @@ KNOWHOW = {
     "TAGS_MIN": 1,
     "TAGS_MAX": 5,
     "PAGE_SIZE": 20,
+}
+
+# --- Analytics and learning records ------------------------------------------------------------
+ANALYTICS = {
+    "EVENT_RETENTION_DAYS": int(os.environ.get("ANALYTICS_EVENT_RETENTION_DAYS", "400")),
+    "ROLLUP_DAYS": 2,
+}
+XAPI = {
+    "ENDPOINT": os.environ.get("XAPI_ENDPOINT", ""),  # e.g. https://lrs.example.com/xapi
+    "KEY": os.environ.get("XAPI_KEY", ""),
+    "SECRET": os.environ.get("XAPI_SECRET", ""),
+    "ACTOR": os.environ.get("XAPI_ACTOR", "email"),  # "email" (mbox) or "account"
+    "BATCH_SIZE": 50,
+    "TIMEOUT": 10,
 }
