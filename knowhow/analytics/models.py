@@ -94,13 +94,25 @@ class QuestionOutcome(models.Model):
 
 
 class QuestionOutcomeTag(models.Model):
+    """One row per question and tag, with the outcome's numbers copied in, so that the per-tag
+    dashboards read a single table by date range instead of joining."""
+
     outcome = models.ForeignKey(QuestionOutcome, on_delete=models.CASCADE, related_name="tags")
-    tag_name = models.CharField(max_length=35, db_index=True)
+    tag_name = models.CharField(max_length=35)
+    asked_at = models.DateTimeField()
+    space_id = models.BigIntegerField()
+    department = models.CharField(max_length=120, blank=True, default="")
+    first_answer_seconds = models.FloatField(null=True, blank=True)
+    accepted_seconds = models.FloatField(null=True, blank=True)
+    views = models.PositiveIntegerField(default=0)
+    answers = models.PositiveIntegerField(default=0)
+    good_answers = models.PositiveIntegerField(default=0)
 
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["outcome", "tag_name"], name="outcome_tag_once")
         ]
+        indexes = [models.Index(fields=["asked_at"], name="outcometag_asked")]
 
     def __str__(self) -> str:
         return f"{self.outcome_id}:{self.tag_name}"
@@ -163,3 +175,38 @@ class ContributorDaily(models.Model):
 
     def __str__(self) -> str:
         return f"{self.day} user {self.user_id}"
+
+
+class ContributorMonthly(models.Model):
+    """ContributorDaily summed by calendar month, so that long periods read few rows."""
+
+    month = models.DateField(help_text="The first day of the month.")
+    user_id = models.BigIntegerField()
+    space_id = models.BigIntegerField(null=True, blank=True)
+    department = models.CharField(max_length=120, blank=True, default="")
+    questions = models.PositiveIntegerField(default=0)
+    answers = models.PositiveIntegerField(default=0)
+    accepted = models.PositiveIntegerField(default=0)
+    comments = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        indexes = [models.Index(fields=["month", "user_id"], name="contrib_month_user")]
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m} user {self.user_id}"
+
+
+class SearchTermMonthly(models.Model):
+    """SearchTermDaily summed by calendar month."""
+
+    month = models.DateField(help_text="The first day of the month.")
+    space_id = models.BigIntegerField(null=True, blank=True)
+    term = models.CharField(max_length=200)
+    searches = models.PositiveIntegerField(default=0)
+    zero_results = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        indexes = [models.Index(fields=["month", "term"], name="searchterm_month")]
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m} {self.term!r} x{self.searches}"

@@ -9,11 +9,12 @@ from collections.abc import Iterable
 from datetime import date, datetime, time, timedelta
 
 from django.db import transaction
-from django.db.models import Count, Min, Q
+from django.db.models import Count, Min, Q, Sum
 from django.utils import timezone
 
 from knowhow.analytics.models import (
     ContributorDaily,
+    ContributorMonthly,
     DailyMetric,
     Dimension,
     Event,
@@ -21,6 +22,7 @@ from knowhow.analytics.models import (
     QuestionOutcome,
     QuestionOutcomeTag,
     SearchTermDaily,
+    SearchTermMonthly,
 )
 
 COUNTED_KINDS = {
@@ -153,7 +155,62 @@ def rollup_day(
         DailyMetric.objects.bulk_create(rows, batch_size=1000)
         _search_terms(day, events)
         _contributors(day, events)
+        _monthly(day)
     return len(rows)
+
+
+def month_bounds(day: date) -> tuple[date, date]:
+    first = day.replace(day=1)
+    following = (first + timedelta(days=32)).replace(day=1)
+    return first, following - timedelta(days=1)
+
+
+def _monthly(day: date) -> None:
+    """Re-sum the month that `day` falls in from the daily tables."""
+    first, last = month_bounds(day)
+    contributors = (
+        ContributorDaily.objects.filter(day__gte=first, day__lte=last)
+        .values("user_id", "space_id", "department")
+        .annotate(q=Sum("questions"), a=Sum("answers"), acc=Sum("accepted"), c=Sum("comments"))
+        .order_by()
+    )
+    ContributorMonthly.objects.filter(month=first).delete()
+    ContributorMonthly.objects.bulk_create(
+        [
+            ContributorMonthly(
+                month=first,
+                user_id=r["user_id"],
+                space_id=r["space_id"],
+                department=r["department"],
+                questions=r["q"],
+                answers=r["a"],
+                accepted=r["acc"],
+                comments=r["c"],
+            )
+            for r in contributors
+        ],
+        batch_size=2000,
+    )
+    terms = (
+        SearchTermDaily.objects.filter(day__gte=first, day__lte=last)
+        .values("space_id", "term")
+        .annotate(n=Sum("searches"), z=Sum("zero_results"))
+        .order_by()
+    )
+    SearchTermMonthly.objects.filter(month=first).delete()
+    SearchTermMonthly.objects.bulk_create(
+        [
+            SearchTermMonthly(
+                month=first,
+                space_id=r["space_id"],
+                term=r["term"],
+                searches=r["n"],
+                zero_results=r["z"],
+            )
+            for r in terms
+        ],
+        batch_size=2000,
+    )
 
 
 def _tone(day: date, values: dict[tuple[str, str, str], float]) -> None:
@@ -293,37 +350,43 @@ def refresh_question_outcomes(
         ):
             tags[qid].append(name)
         outcomes = []
+        tag_rows = []
         for pk, space_id, department, created, views, title, accepted_created in qs:
             n, good = counts.get(pk, (0, 0))
-            outcomes.append(
-                QuestionOutcome(
-                    question_id=pk,
-                    space_id=space_id,
-                    department=department or "",
+            outcome = QuestionOutcome(
+                question_id=pk,
+                space_id=space_id,
+                department=department or "",
+                asked_at=created,
+                first_answer_seconds=(first[pk] - created).total_seconds() if pk in first else None,
+                accepted_seconds=(accepted_created - created).total_seconds()
+                if accepted_created
+                else None,
+                views=views,
+                answers=n,
+                good_answers=good,
+                title=title[:300],
+            )
+            outcomes.append(outcome)
+            tag_rows.extend(
+                QuestionOutcomeTag(
+                    outcome_id=pk,
+                    tag_name=name,
                     asked_at=created,
-                    first_answer_seconds=(first[pk] - created).total_seconds()
-                    if pk in first
-                    else None,
-                    accepted_seconds=(accepted_created - created).total_seconds()
-                    if accepted_created
-                    else None,
+                    space_id=space_id,
+                    department=outcome.department,
+                    first_answer_seconds=outcome.first_answer_seconds,
+                    accepted_seconds=outcome.accepted_seconds,
                     views=views,
                     answers=n,
                     good_answers=good,
-                    title=title[:300],
                 )
+                for name in tags.get(pk, [])
             )
         with transaction.atomic():
             QuestionOutcome.objects.filter(question_id__in=chunk).delete()
             QuestionOutcome.objects.bulk_create(outcomes, batch_size=1000)
-            QuestionOutcomeTag.objects.bulk_create(
-                [
-                    QuestionOutcomeTag(outcome_id=qid, tag_name=name)
-                    for qid in chunk
-                    for name in tags.get(qid, [])
-                ],
-                batch_size=2000,
-            )
+            QuestionOutcomeTag.objects.bulk_create(tag_rows, batch_size=2000)
         done += len(chunk)
     return done
 

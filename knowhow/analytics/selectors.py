@@ -1,19 +1,23 @@
 """Reads for the dashboards. Everything here reads rollups, never raw events."""
 
 import statistics
-from dataclasses import dataclass
-from datetime import date, timedelta
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from typing import Any
 
-from django.db.models import Count, F, Q, Sum
+from django.db.models import Sum
+from django.utils import timezone
 
 from knowhow.accounts.models import User
 from knowhow.analytics.models import (
     ContributorDaily,
+    ContributorMonthly,
     DailyMetric,
     Dimension,
     QuestionOutcome,
     QuestionOutcomeTag,
     SearchTermDaily,
+    SearchTermMonthly,
 )
 
 
@@ -23,6 +27,18 @@ class Filters:
     end: date
     space_id: int | None = None
     department: str | None = None
+    # Results shared by the several charts of one page (see `_memo`).
+    cache: dict[str, Any] = field(default_factory=dict, compare=False, hash=False, repr=False)
+
+    @property
+    def start_at(self) -> datetime:
+        return datetime.combine(self.start, time.min, tzinfo=timezone.get_current_timezone())
+
+    @property
+    def end_at(self) -> datetime:
+        return datetime.combine(
+            self.end + timedelta(days=1), time.min, tzinfo=timezone.get_current_timezone()
+        )
 
     @property
     def slice(self) -> tuple[str, str]:
@@ -33,6 +49,24 @@ class Filters:
         if self.department:
             return Dimension.DEPARTMENT, self.department
         return Dimension.ALL, ""
+
+    def split_by_month(self) -> tuple[list[tuple[date, date]], tuple[date, date] | None]:
+        """The period as daily edges plus a run of whole calendar months (first-day dates)."""
+        first_full = (
+            self.start
+            if self.start.day == 1
+            else (self.start.replace(day=1) + timedelta(days=32)).replace(day=1)
+        )
+        after_end = self.end + timedelta(days=1)
+        last_full_end = after_end.replace(day=1)  # the first day after the last whole month
+        if first_full >= last_full_end:
+            return [(self.start, self.end)], None
+        edges = []
+        if self.start < first_full:
+            edges.append((self.start, first_full - timedelta(days=1)))
+        if last_full_end <= self.end:
+            edges.append((last_full_end, self.end))
+        return edges, (first_full, (last_full_end - timedelta(days=1)).replace(day=1))
 
     def days(self) -> list[date]:
         return [self.start + timedelta(days=i) for i in range((self.end - self.start).days + 1)]
@@ -75,9 +109,7 @@ def metric_totals(
 
 
 def _outcomes(filters: Filters):  # type: ignore[no-untyped-def]
-    qs = QuestionOutcome.objects.filter(
-        asked_at__date__gte=filters.start, asked_at__date__lte=filters.end
-    )
+    qs = QuestionOutcome.objects.filter(asked_at__gte=filters.start_at, asked_at__lt=filters.end_at)
     if filters.space_id is not None:
         qs = qs.filter(space_id=filters.space_id)
     if filters.department:
@@ -104,123 +136,164 @@ def answer_times(filters: Filters) -> dict[str, float | int | None]:
     }
 
 
-def answer_times_by_tag(filters: Filters, *, limit: int = 15) -> list[dict[str, object]]:
-    outcome_ids = _outcomes(filters).values("question_id")
-    per_tag: dict[str, list[tuple[float | None, float | None, int]]] = {}
-    for tag, first, accepted, answers in QuestionOutcomeTag.objects.filter(
-        outcome_id__in=outcome_ids
-    ).values_list(
-        "tag_name", "outcome__first_answer_seconds", "outcome__accepted_seconds", "outcome__answers"
-    ):
-        per_tag.setdefault(tag, []).append((first, accepted, answers))
-    rows = []
-    for tag, items in per_tag.items():
-        rows.append(
-            {
-                "tag": tag,
-                "questions": len(items),
-                "unanswered": sum(1 for _, _, n in items if not n),
-                "median_hours_to_first_answer": _median_hours(
-                    [f for f, _, _ in items if f is not None]
-                ),
-                "median_hours_to_accepted_answer": _median_hours(
-                    [a for _, a, _ in items if a is not None]
-                ),
-            }
-        )
-    rows.sort(key=lambda r: (-int(r["questions"]), str(r["tag"])))  # type: ignore[call-overload]
-    return rows[:limit]
+@dataclass
+class TagStats:
+    questions: int = 0
+    unanswered: int = 0
+    without_good: int = 0
+    views: int = 0
+    firsts: list[float] = field(default_factory=list)
+    accepteds: list[float] = field(default_factory=list)
 
 
-def unanswered_by_tag(filters: Filters, *, limit: int = 15) -> list[dict[str, object]]:
-    rows = (
-        QuestionOutcomeTag.objects.filter(
-            outcome_id__in=_outcomes(filters).filter(answers=0).values("question_id")
-        )
-        .values("tag_name")
-        .annotate(unanswered=Count("id"))
-        .order_by("-unanswered", "tag_name")[:limit]
+def tag_stats(filters: Filters) -> dict[str, TagStats]:
+    """Per-tag outcomes of the questions asked in the period: one pass over one table, shared by
+    the time-to-answer, unanswered and knowledge-gap charts of a page."""
+    if "tag_stats" in filters.cache:
+        return filters.cache["tag_stats"]  # type: ignore[no-any-return]
+    qs = QuestionOutcomeTag.objects.filter(
+        asked_at__gte=filters.start_at, asked_at__lt=filters.end_at
     )
-    return [{"tag": r["tag_name"], "unanswered": r["unanswered"]} for r in rows]
-
-
-def knowledge_gaps(filters: Filters, *, limit: int = 10) -> list[dict[str, object]]:
-    """Tags whose questions are read a lot but lack good answers: what to curate or film next."""
-    rows = (
-        QuestionOutcomeTag.objects.filter(outcome_id__in=_outcomes(filters).values("question_id"))
-        .values("tag_name")
-        .annotate(
-            questions=Count("id"),
-            views=Sum("outcome__views"),
-            without_good=Count("id", filter=Q(outcome__good_answers=0)),
-        )
-        .order_by()
-    )
-    gaps = []
-    for r in rows:
-        if not r["without_good"]:
-            continue
-        share = r["without_good"] / r["questions"]
-        gaps.append(
-            {
-                "tag": r["tag_name"],
-                "questions": r["questions"],
-                "views": r["views"] or 0,
-                "without_good_answer": r["without_good"],
-                "gap_score": round((r["views"] or 0) * share, 1),
-            }
-        )
-    gaps.sort(key=lambda g: -float(g["gap_score"]))  # type: ignore[arg-type]
-    return gaps[:limit]
-
-
-def gap_questions(filters: Filters, *, limit: int = 10) -> list[dict[str, object]]:
-    rows = _outcomes(filters).filter(good_answers=0).order_by("-views")[:limit]
-    return [
-        {"question_id": r.question_id, "title": r.title, "views": r.views, "answers": r.answers}
-        for r in rows
-    ]
-
-
-def top_zero_result_searches(filters: Filters, *, limit: int = 10) -> list[dict[str, object]]:
-    qs = SearchTermDaily.objects.filter(
-        day__gte=filters.start, day__lte=filters.end, zero_results__gt=0
-    )
-    if filters.space_id is not None:
-        qs = qs.filter(space_id=filters.space_id)
-    rows = (
-        qs.values("term")
-        .annotate(zero=Sum("zero_results"), total=Sum("searches"))
-        .order_by("-zero", "term")[:limit]
-    )
-    return [
-        {"term": r["term"], "zero_result_searches": r["zero"], "searches": r["total"]} for r in rows
-    ]
-
-
-def top_contributors(
-    filters: Filters, *, limit: int = 10, since_joined: date | None = None
-) -> list[dict[str, object]]:
-    qs = ContributorDaily.objects.filter(day__gte=filters.start, day__lte=filters.end)
     if filters.space_id is not None:
         qs = qs.filter(space_id=filters.space_id)
     if filters.department:
         qs = qs.filter(department=filters.department)
-    if since_joined is not None:
-        qs = qs.filter(
-            user_id__in=User.objects.filter(date_joined__date__gte=since_joined).values("pk")
-        )
-    rows = list(
-        qs.values("user_id")
-        .annotate(
-            answers=Sum("answers"),
-            accepted=Sum("accepted"),
-            questions=Sum("questions"),
-            comments=Sum("comments"),
-        )
-        .annotate(score=F("answers") * 3 + F("accepted") * 5 + F("questions") + F("comments"))
-        .order_by("-score", "user_id")[:limit]
+    stats: dict[str, TagStats] = {}
+    for tag, first, accepted, answers, good, views in qs.values_list(
+        "tag_name", "first_answer_seconds", "accepted_seconds", "answers", "good_answers", "views"
+    ).iterator(chunk_size=5000):
+        s = stats.get(tag)
+        if s is None:
+            s = stats[tag] = TagStats()
+        s.questions += 1
+        s.views += views
+        if not answers:
+            s.unanswered += 1
+        if not good:
+            s.without_good += 1
+        if first is not None:
+            s.firsts.append(first)
+        if accepted is not None:
+            s.accepteds.append(accepted)
+    filters.cache["tag_stats"] = stats
+    return stats
+
+
+def answer_times_by_tag(filters: Filters, *, limit: int = 15) -> list[dict[str, object]]:
+    ranked = sorted(tag_stats(filters).items(), key=lambda kv: (-kv[1].questions, kv[0]))[:limit]
+    return [
+        {
+            "tag": tag,
+            "questions": s.questions,
+            "unanswered": s.unanswered,
+            "median_hours_to_first_answer": _median_hours(s.firsts),
+            "median_hours_to_accepted_answer": _median_hours(s.accepteds),
+        }
+        for tag, s in ranked
+    ]
+
+
+def unanswered_by_tag(filters: Filters, *, limit: int = 15) -> list[dict[str, object]]:
+    ranked = sorted(
+        ((tag, s.unanswered) for tag, s in tag_stats(filters).items() if s.unanswered),
+        key=lambda kv: (-kv[1], kv[0]),
     )
+    return [{"tag": tag, "unanswered": n} for tag, n in ranked[:limit]]
+
+
+def knowledge_gaps(filters: Filters, *, limit: int = 10) -> list[dict[str, object]]:
+    """Tags whose questions are read a lot but lack good answers: what to curate or film next."""
+    gaps = [
+        {
+            "tag": tag,
+            "questions": s.questions,
+            "views": s.views,
+            "without_good_answer": s.without_good,
+            "gap_score": round(s.views * s.without_good / s.questions, 1),
+        }
+        for tag, s in tag_stats(filters).items()
+        if s.without_good
+    ]
+    gaps.sort(key=lambda g: (-float(g["gap_score"]), str(g["tag"])))  # type: ignore[arg-type]
+    return gaps[:limit]
+
+
+def gap_questions(filters: Filters, *, limit: int = 10) -> list[dict[str, object]]:
+    rows = (
+        _outcomes(filters)
+        .filter(good_answers=0)
+        .order_by("-views")
+        .values("question_id", "title", "views", "answers")[:limit]
+    )
+    return list(rows)
+
+
+def top_zero_result_searches(filters: Filters, *, limit: int = 10) -> list[dict[str, object]]:
+    totals: dict[str, list[int]] = {}
+    for qs in _by_period(filters, SearchTermDaily.objects.all(), SearchTermMonthly.objects.all()):
+        qs = qs.filter(zero_results__gt=0)
+        if filters.space_id is not None:
+            qs = qs.filter(space_id=filters.space_id)
+        for r in (
+            qs.values("term").annotate(zero=Sum("zero_results"), total=Sum("searches")).order_by()
+        ):
+            t = totals.setdefault(r["term"], [0, 0])
+            t[0] += r["zero"]
+            t[1] += r["total"]
+    ranked = sorted(totals.items(), key=lambda kv: (-kv[1][0], kv[0]))[:limit]
+    return [{"term": term, "zero_result_searches": z, "searches": n} for term, (z, n) in ranked]
+
+
+def _by_period(filters: Filters, daily, monthly):  # type: ignore[no-untyped-def]
+    """Querysets covering the period: daily rows for partial months, monthly rows for the rest."""
+    edges, months = filters.split_by_month()
+    parts = [daily.filter(day__gte=a, day__lte=b) for a, b in edges]
+    if months is not None:
+        parts.append(monthly.filter(month__gte=months[0], month__lte=months[1]))
+    return parts
+
+
+def _contributions(filters: Filters) -> list[dict[str, Any]]:
+    if "contributions" in filters.cache:
+        return filters.cache["contributions"]  # type: ignore[no-any-return]
+    totals: dict[int, dict[str, int]] = {}
+    for qs in _by_period(filters, ContributorDaily.objects.all(), ContributorMonthly.objects.all()):
+        if filters.space_id is not None:
+            qs = qs.filter(space_id=filters.space_id)
+        if filters.department:
+            qs = qs.filter(department=filters.department)
+        for r in (
+            qs.values("user_id")
+            .annotate(
+                answers=Sum("answers"),
+                accepted=Sum("accepted"),
+                questions=Sum("questions"),
+                comments=Sum("comments"),
+            )
+            .order_by()
+        ):
+            t = totals.setdefault(
+                r["user_id"],
+                {
+                    "user_id": r["user_id"],
+                    "answers": 0,
+                    "accepted": 0,
+                    "questions": 0,
+                    "comments": 0,
+                },
+            )
+            for k in ("answers", "accepted", "questions", "comments"):
+                t[k] += r[k] or 0
+    rows = [
+        {**t, "score": t["answers"] * 3 + t["accepted"] * 5 + t["questions"] + t["comments"]}
+        for t in totals.values()
+    ]
+    rows.sort(key=lambda r: (-r["score"], r["user_id"]))
+    filters.cache["contributions"] = rows
+    return rows
+
+
+def _named(rows: list[dict[str, Any]]) -> list[dict[str, object]]:
     names = {
         u.pk: u.name
         for u in User.objects.filter(pk__in=[r["user_id"] for r in rows]).only(
@@ -230,8 +303,17 @@ def top_contributors(
     return [{**r, "name": names.get(r["user_id"], "former member")} for r in rows]
 
 
+def top_contributors(filters: Filters, *, limit: int = 10) -> list[dict[str, object]]:
+    return _named(_contributions(filters)[:limit])
+
+
 def rising_stars(filters: Filters, *, limit: int = 10) -> list[dict[str, object]]:
-    return top_contributors(filters, limit=limit, since_joined=filters.end - timedelta(days=90))
+    """The best contributors among people who joined in the 90 days before the period's end."""
+    joined = datetime.combine(
+        filters.end - timedelta(days=90), time.min, tzinfo=timezone.get_current_timezone()
+    )
+    recent = set(User.objects.filter(date_joined__gte=joined).values_list("pk", flat=True))
+    return _named([r for r in _contributions(filters) if r["user_id"] in recent][:limit])
 
 
 def pilot_comparison(filters: Filters, *, space_id: int) -> dict[str, dict[str, float | None]]:

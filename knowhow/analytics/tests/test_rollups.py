@@ -175,3 +175,45 @@ def test_the_backfill_command_refuses_bad_dates():
         call_command("analytics-rollup", since="last week")
     with pytest.raises(CommandError):
         call_command("analytics-rollup", since="2026-02-01", until="2026-01-01")
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "edges", "months"),
+    [
+        ("2026-01-10", "2026-01-20", [("2026-01-10", "2026-01-20")], None),
+        ("2026-01-01", "2026-01-31", [], ("2026-01-01", "2026-01-01")),
+        (
+            "2026-01-15",
+            "2026-04-10",
+            [("2026-01-15", "2026-01-31"), ("2026-04-01", "2026-04-10")],
+            ("2026-02-01", "2026-03-01"),
+        ),
+        ("2025-12-31", "2026-02-28", [("2025-12-31", "2025-12-31")], ("2026-01-01", "2026-02-01")),
+    ],
+)
+def test_periods_split_into_daily_edges_and_whole_months(start, end, edges, months):
+    from datetime import date
+
+    f = Filters(start=date.fromisoformat(start), end=date.fromisoformat(end))
+    got_edges, got_months = f.split_by_month()
+    assert [(a.isoformat(), b.isoformat()) for a, b in got_edges] == edges
+    assert (got_months and (got_months[0].isoformat(), got_months[1].isoformat())) == months
+
+
+def test_monthly_tables_give_the_same_answers_as_daily_ones(activity_world):
+    now = activity_world["now"]
+    start = (now - timedelta(days=60)).date()
+    rollups.rollup_range(start, now.date())
+    f = Filters(start=start, end=now.date())
+    by_month = selectors.top_contributors(f, limit=50)
+    from django.db.models import Sum
+
+    from knowhow.analytics.models import ContributorDaily
+
+    daily = {
+        r["user_id"]: r["answers"]
+        for r in ContributorDaily.objects.filter(day__gte=start, day__lte=now.date())
+        .values("user_id")
+        .annotate(answers=Sum("answers"))
+    }
+    assert {r["user_id"]: r["answers"] for r in by_month} == {k: v for k, v in daily.items()}
