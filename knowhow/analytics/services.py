@@ -87,5 +87,5 @@ def _write(events: list[PendingEvent]) -> None:
 
 
 def analytics_settings() -> dict[str, Any]:
-    defaults = {"EVENT_RETENTION_DAYS": 400, "ROLLUP_DAYS": 2}
+    defaults = {"ROLLUP_DAYS": 2}
     return {**defaults, **getattr(settings, "ANALYTICS", {})}

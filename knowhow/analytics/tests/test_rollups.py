@@ -136,14 +136,23 @@ def test_department_filter_narrows_the_numbers(activity_world):
     assert sum(v for _, v in selectors.metric_series(sales, ["questions"])["questions"]) < 40
 
 
-def test_retention_purges_old_events(user):
-    from knowhow.analytics.tasks import purge_old_events
+def test_old_raw_events_are_purged_by_the_retention_task(user, settings):
+    from knowhow.privacy.registry import retention_rules
 
+    rules = {r.model: r for r in retention_rules()}
+    assert rules["analytics.Event"].date_field == "occurred_at"
+    assert rules["analytics.Event"].setting == "analytics_events"
+    from knowhow.privacy.services import retention_purge
+
+    settings.KNOWHOW = {
+        **settings.KNOWHOW,
+        "RETENTION_DAYS": {**settings.KNOWHOW["RETENTION_DAYS"], "analytics_events": 30},
+    }
     Event.objects.create(
-        kind=EventKind.SEARCH, actor=user, occurred_at=timezone.now() - timedelta(days=500)
+        kind=EventKind.SEARCH, actor=user, occurred_at=timezone.now() - timedelta(days=31)
     )
     Event.objects.create(kind=EventKind.SEARCH, actor=user, occurred_at=timezone.now())
-    assert purge_old_events.call() == 1
+    retention_purge()
     assert Event.objects.count() == 1
 
 
