@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "knowhow.accounts",
     "knowhow.spaces",
     "knowhow.reputation",
+    "knowhow.moderation",
     "knowhow.qa",
 ]
 
@@ -220,3 +221,10 @@ KNOWHOW = {
     "TAGS_MAX": 5,
     "PAGE_SIZE": 20,
 }
+# Reputation values, the privilege preset ("pilot" or "established") and new-user limits;
+# see knowhow/reputation/config.py for every key and its default.
+KNOWHOW_REPUTATION: dict[str, object] = {
+    "PRIVILEGE_PRESET": os.environ.get("KNOWHOW_PRIVILEGE_PRESET", "pilot"),
+}
+# Flag, close-vote and sanction thresholds; see knowhow/moderation/config.py.
+KNOWHOW_MODERATION: dict[str, object] = {}

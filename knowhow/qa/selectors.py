@@ -9,7 +9,7 @@ from django.db.models import Prefetch, Q, QuerySet
 from knowhow.accounts.models import User
 from knowhow.core.errors import NotFound
 from knowhow.qa.models import Comment, Post, PostRevision, Tag, TagFollow, Vote
-from knowhow.qa.permissions import can_moderate_post, check_view_post
+from knowhow.qa.permissions import can_moderate_post, can_see_hidden, check_view_post
 from knowhow.spaces.models import Space
 from knowhow.spaces.selectors import Viewer, visible_space_q
 
@@ -29,7 +29,11 @@ class QuestionSort:
 
 
 def visible_posts(viewer: Viewer) -> QuerySet[Post]:
-    return Post.objects.filter(visible_space_q(viewer))
+    """Posts in spaces the viewer sees, without those hidden by flags (except the viewer's own)."""
+    unhidden = Q(is_hidden=False)
+    if viewer is not None and viewer.is_authenticated:
+        unhidden |= Q(author_id=viewer.pk)
+    return Post.objects.filter(visible_space_q(viewer)).filter(unhidden)
 
 
 def question_list(
@@ -97,8 +101,11 @@ def question_get_for_viewer(*, pk: int, viewer: Viewer) -> QuestionPage:
     answers = [
         a
         for a in answers_qs.order_by("-score", "created_at")
-        if not a.is_deleted
-        or (show_deleted and (a.author_id == viewer.pk or can_moderate_post(viewer, question)))  # type: ignore[union-attr]
+        if (
+            not a.is_deleted
+            or (show_deleted and (a.author_id == viewer.pk or can_moderate_post(viewer, question)))  # type: ignore[union-attr]
+        )
+        and (not a.is_hidden or can_see_hidden(viewer, a))
     ]
     # The accepted answer comes first, as on Stack Overflow.
     answers.sort(key=lambda a: a.pk != question.accepted_answer_id)

@@ -15,6 +15,10 @@ class UserFactory(factory.django.DjangoModelFactory):
     username = factory.Sequence(lambda n: f"person{n}")
     email = factory.LazyAttribute(lambda o: f"{o.username}@example.com")
     display_name = factory.Sequence(lambda n: f"Person {n}")
+    # An ordinary established member: may vote, comment, flag and create tags under the
+    # default "pilot" preset, but not edit others' posts, review or close. Tests about new
+    # members ask for UserFactory(reputation=1), the value a real sign-up starts with.
+    reputation = 200
     password = factory.PostGenerationMethodCall("set_password", "correct horse battery")
 
     @factory.post_generation
