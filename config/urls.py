@@ -14,5 +14,7 @@ urlpatterns = [
     path("spaces/", include("knowhow.spaces.urls")),
     path("healthz", core_views.health, name="health"),
     path("ping", core_views.ping, name="ping"),
+    path("", include("knowhow.reputation.urls")),
+    path("moderation/", include("knowhow.moderation.urls")),
     path("", include("knowhow.qa.urls")),
 ]

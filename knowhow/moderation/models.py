@@ -131,8 +131,7 @@ class ReviewTask(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["queue", "post"],
-                condition=Q(status="open", comment__isnull=True)
-                & ~Q(queue="suggested_edit"),
+                condition=Q(status="open", comment__isnull=True) & ~Q(queue="suggested_edit"),
                 name="one_open_task_per_post",
             )
         ]

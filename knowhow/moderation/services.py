@@ -144,18 +144,21 @@ def flag_create(
 ) -> Flag:
     """Flag a post (or one of its comments). Hides it pending review when the pending flags'
     weight passes HIDE_SCORE, or at once for a trusted user's spam flag on a new user's post."""
-    post = Post.objects.select_for_update(of=("self",)).select_related("space", "author").get(
-        pk=post.pk
+    post = (
+        Post.objects.select_for_update(of=("self",))
+        .select_related("space", "author")
+        .get(pk=post.pk)
     )
     if reason not in FlagReason.values:
         raise ValidationFailed("Choose a reason for the flag.", field="reason")
     text = " ".join((text or "").split())[:500]
     if reason == FlagReason.OTHER and len(text) < 10:
-        raise ValidationFailed("Say in a few words what is wrong (10 characters or more).", field="text")
+        raise ValidationFailed(
+            "Say in a few words what is wrong (10 characters or more).", field="text"
+        )
     target_author_id = comment.author_id if comment is not None else post.author_id
-    if comment is not None:
-        if comment.post_id != post.pk or comment.is_deleted:
-            raise NotFound("No such comment.")
+    if comment is not None and (comment.post_id != post.pk or comment.is_deleted):
+        raise NotFound("No such comment.")
     perms.check_flag(flagger, post, author_id=target_author_id)
     moderator = is_space_moderator(flagger, post.space)
     weight = flag_weight(flagger=flagger, reason=reason, moderator=moderator)
@@ -233,7 +236,13 @@ def review_suggested_edit(*, post: Post, by: User, payload: dict[str, Any]) -> R
 
 
 ALLOWED = {
-    ReviewQueue.FLAGGED: {Decision.AGREE, Decision.DISAGREE, Decision.EDIT, Decision.DELETE, Decision.DISMISS},
+    ReviewQueue.FLAGGED: {
+        Decision.AGREE,
+        Decision.DISAGREE,
+        Decision.EDIT,
+        Decision.DELETE,
+        Decision.DISMISS,
+    },
     ReviewQueue.FIRST_POST: {Decision.AGREE, Decision.EDIT, Decision.DELETE, Decision.DISMISS},
     ReviewQueue.LATE_ANSWER: {Decision.AGREE, Decision.EDIT, Decision.DELETE, Decision.DISMISS},
     ReviewQueue.SUGGESTED_EDIT: {Decision.AGREE, Decision.DISAGREE, Decision.DISMISS},
@@ -309,7 +318,9 @@ def review_decide(
         if decision in (Decision.AGREE, Decision.DELETE):
             flags = _resolve_flags(task, status=Flag.Status.AGREED, reviewer=reviewer)
             if queue == ReviewQueue.LEGAL:
-                takedown(post=post, by=reviewer, reason=note or "Legal or personal-data report upheld.")
+                takedown(
+                    post=post, by=reviewer, reason=note or "Legal or personal-data report upheld."
+                )
             else:
                 _author_penalised(task, flags, reviewer)
                 if comment is not None:
@@ -331,7 +342,13 @@ def review_decide(
         _author_penalised(task, [], reviewer)
     elif queue == ReviewQueue.SUGGESTED_EDIT and decision == Decision.AGREE:
         assert task.suggested_by is not None
-        content.call("apply_edit", post=post, by=task.suggested_by, approved_by=reviewer, payload=task.payload)
+        content.call(
+            "apply_edit",
+            post=post,
+            by=task.suggested_by,
+            approved_by=reviewer,
+            payload=task.payload,
+        )
     elif queue in (ReviewQueue.CLOSE, ReviewQueue.REOPEN):
         if decision == Decision.AGREE:
             reason = task.payload.get("reason", CloseReason.OFF_TOPIC)
@@ -391,10 +408,14 @@ def close_vote_cast(
             raise ValidationFailed("Say which question this duplicates.", field="duplicate_of")
         perms.check_can_see_post(user, duplicate_of)
         if duplicate_of.pk == post.pk or not duplicate_of.is_question or duplicate_of.is_deleted:
-            raise ValidationFailed("A question can only duplicate another, live question.", field="duplicate_of")
+            raise ValidationFailed(
+                "A question can only duplicate another, live question.", field="duplicate_of"
+            )
     else:
         duplicate_of = None
-    _close_vote(post=post, user=user, kind=CloseVote.Kind.CLOSE, reason=reason, duplicate_of=duplicate_of)
+    _close_vote(
+        post=post, user=user, kind=CloseVote.Kind.CLOSE, reason=reason, duplicate_of=duplicate_of
+    )
     post.refresh_from_db()
     return post
 
@@ -431,7 +452,9 @@ def _close_vote(
     if kind == CloseVote.Kind.LEAVE_OPEN:
         if active.filter(kind=kind).count() >= moderation_setting("LEAVE_OPEN_VOTES"):
             active.exclude(kind=CloseVote.Kind.REOPEN).update(is_active=False)
-            for task in ReviewTask.objects.filter(queue=ReviewQueue.CLOSE, post=post, status="open"):
+            for task in ReviewTask.objects.filter(
+                queue=ReviewQueue.CLOSE, post=post, status="open"
+            ):
                 _finish(task, reviewer=user, decision=Decision.DISAGREE, note="Left open.")
         return
     votes = list(active.filter(kind=kind))
@@ -446,7 +469,10 @@ def _close_vote(
     else:
         task = _open_task(queue=queue, post=post)
         if kind == CloseVote.Kind.CLOSE and not task.payload:
-            task.payload = {"reason": reason, "duplicate_of": duplicate_of.pk if duplicate_of else None}
+            task.payload = {
+                "reason": reason,
+                "duplicate_of": duplicate_of.pk if duplicate_of else None,
+            }
             task.save(update_fields=["payload"])
         ReviewTask.objects.filter(pk=task.pk).update(score=len(votes))
 
@@ -457,7 +483,9 @@ def _close(*, post: Post, votes: list[CloseVote], actor: User) -> None:
     Post.objects.filter(pk=post.pk).update(closed_at=now, close_reason=reason)
     details: dict[str, Any] = {"voters": [v.user_id for v in votes]}
     if reason == CloseReason.DUPLICATE:
-        target_id = Counter(v.duplicate_of_id for v in votes if v.duplicate_of_id).most_common(1)[0][0]
+        target_id = Counter(v.duplicate_of_id for v in votes if v.duplicate_of_id).most_common(1)[
+            0
+        ][0]
         PostLink.objects.get_or_create(
             from_post=post,
             to_post_id=target_id,
@@ -510,7 +538,9 @@ def post_lock(*, post: Post, by: User, locked: bool, reason: str) -> Post:
 
 
 @transaction.atomic
-def sanction_apply(*, user: User, by: User, kind: str, reason: str, days: int | None = None) -> Sanction:
+def sanction_apply(
+    *, user: User, by: User, kind: str, reason: str, days: int | None = None
+) -> Sanction:
     perms.check_sanction(by, user)
     if kind not in Sanction.Kind.values:
         raise ValidationFailed("Choose warn, silence or suspend.", field="kind")
@@ -549,12 +579,20 @@ def sanction_appeal(*, sanction: Sanction, by: User, text: str) -> Sanction:
     sanction.appeal_status = Sanction.Appeal.PENDING
     sanction.appealed_at = timezone.now()
     sanction.save(update_fields=["appeal_text", "appeal_status", "appealed_at"])
-    audit_record(actor=by, action=Action.APPEAL, target_user=by, reason=text[:200], details={"sanction": sanction.pk})
+    audit_record(
+        actor=by,
+        action=Action.APPEAL,
+        target_user=by,
+        reason=text[:200],
+        details={"sanction": sanction.pk},
+    )
     return sanction
 
 
 @transaction.atomic
-def sanction_decide_appeal(*, sanction: Sanction, by: User, grant: bool, reason: str = "") -> Sanction:
+def sanction_decide_appeal(
+    *, sanction: Sanction, by: User, grant: bool, reason: str = ""
+) -> Sanction:
     perms.check_sanction(by, sanction.user)
     if sanction.appeal_status != Sanction.Appeal.PENDING:
         raise ValidationFailed("There is no pending appeal on this sanction.")
@@ -564,7 +602,10 @@ def sanction_decide_appeal(*, sanction: Sanction, by: User, grant: bool, reason:
         sanction.lifted_at = timezone.now()
         fields.append("lifted_at")
         audit_record(
-            actor=by, action=Action.LIFT, target_user=sanction.user, reason=reason or "Appeal granted",
+            actor=by,
+            action=Action.LIFT,
+            target_user=sanction.user,
+            reason=reason or "Appeal granted",
             details={"sanction": sanction.pk},
         )
     sanction.save(update_fields=fields)
@@ -615,13 +656,19 @@ def serial_voting_reverse(*, now: datetime.datetime | None = None) -> list[tuple
         reversed_by__isnull=True,
     ).exclude(actor_id=F("user_id"))
     groups: dict[tuple[int, int, bool], set[int]] = defaultdict(set)
-    for actor_id, user_id, kind, post_id in received.values_list("actor_id", "user_id", "kind", "post_id"):
+    for actor_id, user_id, kind, post_id in received.values_list(
+        "actor_id", "user_id", "kind", "post_id"
+    ):
         groups[(actor_id, user_id, kind == Kind.DOWNVOTE_RECEIVED)].add(post_id)
     reversed_pairs = []
     for (actor_id, user_id, down), post_ids in groups.items():
         if len(post_ids) < reputation_setting("SERIAL_VOTES"):
             continue
-        kinds = [Kind.DOWNVOTE_RECEIVED, Kind.DOWNVOTE_CAST] if down else [Kind.ANSWER_UPVOTED, Kind.QUESTION_UPVOTED]
+        kinds = (
+            [Kind.DOWNVOTE_RECEIVED, Kind.DOWNVOTE_CAST]
+            if down
+            else [Kind.ANSWER_UPVOTED, Kind.QUESTION_UPVOTED]
+        )
         events = ReputationEvent.objects.filter(
             actor_id=actor_id, post_id__in=post_ids, kind__in=kinds, created_at__gte=since
         )

@@ -80,7 +80,9 @@ def check_post_rate(user: Viewer, *, body: str) -> None:
             field="body",
         )
     now = timezone.now()
-    recent = Post.objects.filter(author_id=user.pk, created_at__gte=now - datetime.timedelta(days=1))  # type: ignore[union-attr]
+    recent = Post.objects.filter(
+        author_id=user.pk, created_at__gte=now - datetime.timedelta(days=1)
+    )  # type: ignore[union-attr]
     if recent.filter(created_at__gte=now - datetime.timedelta(minutes=1)).count() >= (
         reputation_setting("NEW_USER_POSTS_PER_MINUTE")
     ):
@@ -288,8 +290,16 @@ def post_actions(user: Viewer, post: Post, *, is_moderator: bool) -> dict[str, b
         "see_votes": is_moderator or has_privilege(user, Privilege.SEE_VOTE_COUNTS),
         "comment": signed_in
         and live
-        and (own or on_own_question or is_moderator or has_privilege(user, Privilege.COMMENT_EVERYWHERE)),
-        "flag": signed_in and live and not own and (is_moderator or has_privilege(user, Privilege.FLAG)),
+        and (
+            own
+            or on_own_question
+            or is_moderator
+            or has_privilege(user, Privilege.COMMENT_EVERYWHERE)
+        ),
+        "flag": signed_in
+        and live
+        and not own
+        and (is_moderator or has_privilege(user, Privilege.FLAG)),
         "close": bool(
             post.is_question
             and signed_in

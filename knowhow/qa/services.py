@@ -300,6 +300,7 @@ def post_suggest_edit(
         payload["tags"] = normalise_tag_names(tags) if tags is not None else None
     return moderation.review_suggested_edit(post=post, by=by, payload=payload)
 
+
 @transaction.atomic
 def post_delete(*, post: Post, by: User, reviewed: bool = False) -> Post:
     """Delete a post. `reviewed`: a reviewer deletes it from a review queue."""

@@ -2,6 +2,7 @@
 
 import hashlib
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
@@ -14,6 +15,7 @@ from knowhow.qa import selectors, services
 from knowhow.qa.forms import AnswerForm, AskForm, CommentForm, EditForm
 from knowhow.qa.models import Comment, Post
 from knowhow.qa.permissions import post_actions
+from knowhow.reputation.selectors import badge_counts_for, badges_for
 from knowhow.spaces.selectors import default_space, is_space_moderator, spaces_visible_to
 
 
@@ -50,9 +52,17 @@ def _page_context(request: HttpRequest, pk: int) -> dict[str, object]:
     page = selectors.question_get_for_viewer(pk=pk, viewer=request.user)
     question = page.question
     moderator = request.user.is_authenticated and is_space_moderator(request.user, question.space)
-    for post in [question, *page.answers]:
+    posts = [question, *page.answers]
+    counts = badge_counts_for(user_ids=[p.author_id for p in posts if p.author_id])
+    for post in posts:
         post.actions = post_actions(request.user, post, is_moderator=moderator)  # type: ignore[attr-defined]
         post.my_vote = page.my_votes.get(post.pk, 0)  # type: ignore[attr-defined]
+        post.author_badges = sorted(counts.get(post.author_id, {}).items())  # type: ignore[attr-defined]
+    question.duplicate_links = (  # type: ignore[attr-defined]
+        list(question.links_out.filter(link_type="duplicate").select_related("to_post"))
+        if question.closed_at
+        else []
+    )
     return {"question": question, "answers": page.answers, "answer_form": AnswerForm()}
 
 
@@ -185,6 +195,9 @@ def comment_delete(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def post_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """Edit directly with the privilege (or one's own post); below it, suggest an edit for review."""
+    from knowhow.qa.permissions import can_edit_post, can_suggest_edit, check_edit_post
+
     post = selectors.post_get_for_viewer(pk=pk, viewer=request.user)
     initial = {
         "title": post.title,
@@ -192,14 +205,14 @@ def post_edit(request: HttpRequest, pk: int) -> HttpResponse:
         "tags": " ".join(t.name for t in post.tags.all()),
     }
     form = EditForm(request.POST or None, initial=initial)
-    if request.method == "GET":
-        from knowhow.qa.permissions import check_edit_post
-
+    suggesting = not can_edit_post(request.user, post) and can_suggest_edit(request.user, post)
+    if not suggesting:
         check_edit_post(request.user, post)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
+        edit = services.post_suggest_edit if suggesting else services.post_edit
         try:
-            services.post_edit(
+            edit(
                 post=post,
                 by=request.user,
                 body=data["body"],
@@ -212,9 +225,14 @@ def post_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 raise
             add_service_error(form, error)
         else:
+            if suggesting:
+                messages.success(request, "Thanks! Your suggested edit is waiting for review.")
             return redirect(post.get_absolute_url())
     return render(
-        request, "qa/edit.html", {"form": form, "post": post}, status=400 if form.errors else 200
+        request,
+        "qa/edit.html",
+        {"form": form, "post": post, "suggesting": suggesting},
+        status=400 if form.errors else 200,
     )
 
 
@@ -318,6 +336,7 @@ def user_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "answers": answers,
             "stats": selectors.user_stats(user=person, viewer=request.user),
             "tags": selectors.followed_tags(user=person),
+            "badges": badges_for(user=person),
         },
     )
 

@@ -34,9 +34,7 @@ DEFINITIONS = {
     for d in [
         BadgeDefinition("first-question", "Student", Tier.BRONZE, "Asked a first question."),
         BadgeDefinition("first-answer", "Helper", Tier.BRONZE, "Posted a first answer."),
-        BadgeDefinition(
-            "first-accepted", "Scholar", Tier.BRONZE, "Had a first answer accepted."
-        ),
+        BadgeDefinition("first-accepted", "Scholar", Tier.BRONZE, "Had a first answer accepted."),
         BadgeDefinition(
             "fast-answer",
             "Quick draw",
@@ -141,7 +139,10 @@ def badges_on_score(*, post: Any) -> None:
     if post.score >= 10:
         question = post.question
         first = (
-            _posts().filter(question_id=post.question_id, is_deleted=False).order_by("created_at", "id").first()
+            _posts()
+            .filter(question_id=post.question_id, is_deleted=False)
+            .order_by("created_at", "id")
+            .first()
         )
         if question.accepted_answer_id == post.pk and first is not None and first.pk == post.pk:
             badge_award(user=post.author, slug="enlightened", post=post)
@@ -167,7 +168,9 @@ def badges_check_tags() -> int:
     minimum = min(levels)
     for row in UserTagScore.objects.filter(score__gte=minimum).select_related("user", "tag"):
         for (_tier, name), needed in zip(TAG_TIERS, levels, strict=True):
-            if row.score >= needed and badge_award(user=row.user, slug=f"tag-{name}-{row.tag.name}"):
+            if row.score >= needed and badge_award(
+                user=row.user, slug=f"tag-{name}-{row.tag.name}"
+            ):
                 awarded += 1
     return awarded
 
@@ -175,7 +178,9 @@ def badges_check_tags() -> int:
 def badges_check_all() -> int:
     """Catch up every event badge (e.g. after an import) and the tag badges."""
     awarded = 0
-    posts = _posts().filter(is_deleted=False, author__isnull=False).select_related("author", "question")
+    posts = (
+        _posts().filter(is_deleted=False, author__isnull=False).select_related("author", "question")
+    )
     for post in posts.order_by("created_at").iterator():
         before = UserBadge.objects.count()
         badges_on_post(post=post)

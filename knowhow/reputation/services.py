@@ -19,7 +19,12 @@ from knowhow.reputation.models import ReputationEvent, UserTagScore
 Kind = ReputationEvent.Kind
 Cause = ReputationEvent.Cause
 
-VOTE_KINDS = (Kind.ANSWER_UPVOTED, Kind.QUESTION_UPVOTED, Kind.DOWNVOTE_RECEIVED, Kind.DOWNVOTE_CAST)
+VOTE_KINDS = (
+    Kind.ANSWER_UPVOTED,
+    Kind.QUESTION_UPVOTED,
+    Kind.DOWNVOTE_RECEIVED,
+    Kind.DOWNVOTE_CAST,
+)
 CAPPED_KINDS = (Kind.ANSWER_UPVOTED, Kind.QUESTION_UPVOTED, Kind.DOWNVOTE_RECEIVED)
 ACCEPT_KINDS = (Kind.ANSWER_ACCEPTED, Kind.ACCEPTED_ANSWER)
 
@@ -40,9 +45,7 @@ def _apply(event: ReputationEvent, *, tags_of: Any = None) -> ReputationEvent:
                     user_id=event.user_id, tag_id=tag_id, defaults={"score": event.amount}
                 )
                 if not created:
-                    UserTagScore.objects.filter(pk=score.pk).update(
-                        score=F("score") + event.amount
-                    )
+                    UserTagScore.objects.filter(pk=score.pk).update(score=F("score") + event.amount)
     return event
 
 
@@ -119,7 +122,9 @@ def reputation_record_vote(*, post: Any, voter: User, value: int) -> list[Reputa
     if value > 0:
         kind = Kind.ANSWER_UPVOTED if is_answer else Kind.QUESTION_UPVOTED
         amount = reputation_setting("ANSWER_UPVOTED" if is_answer else "QUESTION_UPVOTED")
-        events.append(_record(user_id=post.author_id, kind=kind, amount=amount, post=post, actor=voter))
+        events.append(
+            _record(user_id=post.author_id, kind=kind, amount=amount, post=post, actor=voter)
+        )
     else:
         events.append(
             _record(
@@ -144,7 +149,9 @@ def reputation_record_vote(*, post: Any, voter: User, value: int) -> list[Reputa
 
 
 @transaction.atomic
-def reputation_undo_vote(*, post: Any, voter: User, cause: str = Cause.VOTE_WITHDRAWN) -> list[ReputationEvent]:
+def reputation_undo_vote(
+    *, post: Any, voter: User, cause: str = Cause.VOTE_WITHDRAWN
+) -> list[ReputationEvent]:
     events = ReputationEvent.objects.filter(post=post, actor=voter, kind__in=VOTE_KINDS)
     return _reverse(events, cause=cause, actor=voter)
 
@@ -245,7 +252,9 @@ def reputation_flag_penalty(*, post: Any, reviewer: User | None) -> ReputationEv
 
 
 @transaction.atomic
-def reputation_award_bounty(*, giver: User, receiver: User, amount: int, post: Any) -> list[ReputationEvent]:
+def reputation_award_bounty(
+    *, giver: User, receiver: User, amount: int, post: Any
+) -> list[ReputationEvent]:
     """Move `amount` from the giver to the answer's author (not capped)."""
     return [
         _record(user_id=giver.pk, kind=Kind.BOUNTY, amount=-amount, post=post, actor=giver),
@@ -254,7 +263,9 @@ def reputation_award_bounty(*, giver: User, receiver: User, amount: int, post: A
 
 
 @transaction.atomic
-def reputation_reverse_events(*, events: Any, cause: str, actor: User | None = None) -> list[ReputationEvent]:
+def reputation_reverse_events(
+    *, events: Any, cause: str, actor: User | None = None
+) -> list[ReputationEvent]:
     """Reverse the given ledger lines (serial voting, moderator correction)."""
     return _reverse(events, cause=cause, actor=actor)
 
