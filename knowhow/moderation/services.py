@@ -85,6 +85,9 @@ def flag_weight(*, flagger: User, reason: str, moderator: bool = False) -> float
         if resolved >= moderation_setting("ACCURACY_MIN_FLAGS"):
             accuracy = standing.flags_agreed / resolved
             bonus = (accuracy - 0.5) * 2 * min(2.0, 1.5 * math.log10(resolved))
+            if bonus < 0:
+                # Poor flaggers lose weight faster than good ones gain it.
+                bonus *= 2
     weight = 1.0 + level + bonus + type_bonus
     return round(max(moderation_setting("MIN_FLAG_WEIGHT"), weight), 3)
 

@@ -193,8 +193,12 @@ def reputation_undo_accept(*, answer: Any) -> list[ReputationEvent]:
 
 @transaction.atomic
 def reputation_post_deleted(*, post: Any, by: User | None = None) -> list[ReputationEvent]:
-    """Undo everything the post earned or cost anyone (votes, accepts, downvote costs)."""
-    return _reverse(ReputationEvent.objects.filter(post=post), cause=Cause.POST_DELETED, actor=by)
+    """Undo everything the post earned or cost anyone through votes and accepts. A flag
+    penalty and approved-edit credit stay: deleting the post does not undo those."""
+    events = ReputationEvent.objects.filter(post=post).exclude(
+        kind__in=[Kind.FLAG_PENALTY, Kind.EDIT_APPROVED, Kind.BOUNTY]
+    )
+    return _reverse(events, cause=Cause.POST_DELETED, actor=by)
 
 
 @transaction.atomic
