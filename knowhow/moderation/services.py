@@ -365,7 +365,11 @@ def review_decide(
         content.call("delete_post", post=post, by=reviewer)
 
     task.refresh_from_db(fields=["status"])
-    if task.status == ReviewTask.Status.OPEN:
+    # Close and reopen tasks stay open for more reviewers until the votes decide.
+    if task.status == ReviewTask.Status.OPEN and queue not in (
+        ReviewQueue.CLOSE,
+        ReviewQueue.REOPEN,
+    ):
         _finish(task, reviewer=reviewer, decision=decision, note=note)
     standing = _standing(reviewer.pk)
     UserStanding.objects.filter(pk=standing.pk).update(reviews_done=F("reviews_done") + 1)
