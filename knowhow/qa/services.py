@@ -12,6 +12,7 @@ from django.utils import timezone
 from knowhow.accounts.models import User
 from knowhow.core.errors import Conflict, NotFound, PermissionRefused, ValidationFailed
 from knowhow.core.rendering import render_inline_markdown, render_markdown
+from knowhow.core.signals import activity
 from knowhow.moderation import services as moderation
 from knowhow.qa import permissions as perms
 from knowhow.qa.models import Comment, Post, PostRevision, QuestionView, Tag, TagFollow, Vote
@@ -160,6 +161,23 @@ def _changed(post: Post) -> None:
     transaction.on_commit(lambda: post_changed.send(sender=Post, post_id=post.pk))
 
 
+def _activity(kind: str, *, actor: User | None, post: Post, value: float | None = None) -> None:
+    """Tell whoever measures activity (analytics, learning records) after the commit."""
+    question = post if post.is_question else post.question
+    # .all() so that a prefetched question (the question page) costs no extra query.
+    tag_names = [t.name for t in question.tags.all()] if question is not None else []
+    payload = {
+        "kind": kind,
+        "actor_id": actor.pk if actor is not None else None,
+        "space_id": post.space_id,
+        "post_id": post.pk,
+        "question_id": question.pk if question is not None else None,
+        "tag_names": tag_names,
+        "value": value,
+    }
+    transaction.on_commit(lambda: activity.send(sender=Post, **payload))
+
+
 @transaction.atomic
 def question_ask(
     *, author: User, space: Space, title: str, body: str, tags: str | Sequence[str]
@@ -186,6 +204,7 @@ def question_ask(
     badges.badges_on_post(post=question)
     moderation.review_new_post(post=question)
     _changed(question)
+    _activity("question_asked", actor=author, post=question)
     return question
 
 
@@ -215,6 +234,7 @@ def answer_post(*, author: User, question: Post, body: str) -> Post:
     badges.badges_on_post(post=answer)
     moderation.review_new_post(post=answer)
     _changed(answer)
+    _activity("answer_posted", actor=author, post=answer)
     return answer
 
 
@@ -381,6 +401,7 @@ def comment_add(*, post: Post, author: User, body: str) -> Comment:
     )
     Post.objects.filter(pk=post.pk).update(comment_count=F("comment_count") + 1)
     Post.objects.filter(pk=post.question_id or post.pk).update(last_activity_at=now)
+    _activity("comment_added", actor=author, post=post)
     return comment
 
 
@@ -441,6 +462,7 @@ def vote_cast(*, post: Post, user: User, value: int) -> Post:
     post.refresh_from_db(fields=["score", "up_votes", "down_votes"])
     badges.badges_on_score(post=post)
     _changed(post)
+    _activity("vote_cast", actor=user, post=post, value=value)
     return post
 
 
@@ -459,6 +481,7 @@ def answer_accept(*, answer: Post, by: User) -> Post:
         answer.question = question
         badges.badges_on_accept(answer=answer, question=question)
         _changed(question)
+        _activity("answer_accepted", actor=by, post=answer)
     return question
 
 
@@ -478,7 +501,7 @@ def answer_unaccept(*, answer: Post, by: User) -> Post:
 # --- views ----------------------------------------------------------------------------------
 
 
-def question_record_view(*, question: Post, viewer_key: str) -> bool:
+def question_record_view(*, question: Post, viewer_key: str, viewer: User | None = None) -> bool:
     """Count a view once per viewer per day. Returns True if this view was counted."""
     day = timezone.now().date()
     try:
@@ -490,6 +513,7 @@ def question_record_view(*, question: Post, viewer_key: str) -> bool:
         return False
     if created:
         Post.objects.filter(pk=question.pk).update(view_count=F("view_count") + 1)
+        _activity("question_viewed", actor=viewer, post=question)
     return created
 
 

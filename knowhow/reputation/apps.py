@@ -7,7 +7,14 @@ class ReputationConfig(AppConfig):
     verbose_name = "Reputation and badges"
 
     def ready(self) -> None:
+        from datetime import timedelta
+
         from django.db.models.signals import post_delete, post_save
+
+        from knowhow.core.scheduling import every
+        from knowhow.reputation.tasks import check_badges
+
+        every(timedelta(hours=6), check_badges)
 
         from knowhow.reputation.models import PrivilegeThreshold
         from knowhow.reputation.privileges import thresholds_changed
