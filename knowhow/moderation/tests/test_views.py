@@ -17,7 +17,9 @@ def login(client, user):
     return client
 
 
-def test_flag_page_flags_refuses_new_users_and_explains_bad_input(client, question, member, new_user):
+def test_flag_page_flags_refuses_new_users_and_explains_bad_input(
+    client, question, member, new_user
+):
     url = reverse("moderation:flag", args=[question.pk])
     login(client, member)
     assert client.get(url).status_code == 200
@@ -65,7 +67,12 @@ def test_sanction_and_appeal_pages(client, staff):
     assert client.get(url).status_code == 403
     login(client, staff)
     assert client.post(url, {"kind": "silence", "reason": "Too rude to others."}).status_code == 400
-    assert client.post(url, {"kind": "silence", "days": 2, "reason": "Too rude to others."}).status_code == 302
+    assert (
+        client.post(
+            url, {"kind": "silence", "days": 2, "reason": "Too rude to others."}
+        ).status_code
+        == 302
+    )
     sanction = Sanction.objects.get(user=person)
     login(client, person)
     record = client.get(reverse("moderation:my_record")).content.decode()
@@ -77,7 +84,12 @@ def test_sanction_and_appeal_pages(client, staff):
     # The silenced person is refused when asking, with the reason.
     response = client.post(
         reverse("qa:ask"),
-        {"space": 1, "title": "Can I still ask things?", "body": "Trying to post while silenced.", "tags": "reporting"},
+        {
+            "space": 1,
+            "title": "Can I still ask things?",
+            "body": "Trying to post while silenced.",
+            "tags": "reporting",
+        },
     )
     assert response.status_code in (400, 403)
 
@@ -119,20 +131,34 @@ def test_suggest_edit_page(client, question, reviewer):
     login(client, suggester)
     url = reverse("qa:post_edit", args=[question.pk])
     assert "Suggest an edit" in client.get(url).content.decode()
-    response = client.post(url, {"title": question.title, "body": "A much clearer question body.", "tags": "reporting", "summary": "clarity"})
+    response = client.post(
+        url,
+        {
+            "title": question.title,
+            "body": "A much clearer question body.",
+            "tags": "reporting",
+            "summary": "clarity",
+        },
+    )
     assert response.status_code == 302
-    assert ReviewTask.objects.filter(queue=ReviewQueue.SUGGESTED_EDIT, suggested_by=suggester).exists()
+    assert ReviewTask.objects.filter(
+        queue=ReviewQueue.SUGGESTED_EDIT, suggested_by=suggester
+    ).exists()
 
 
 def test_the_review_queue_reads_a_fixed_number_of_queries(client, reviewer):
     def flagged(n):
         for i in range(n):
             services.flag_create(
-                flagger=reviewer, post=QuestionFactory(title=f"Queue question {i} {n}"), reason="spam"
+                flagger=reviewer,
+                post=QuestionFactory(title=f"Queue question {i} {n}"),
+                reason="spam",
             )
         login(client, reviewer)
         with CaptureQueriesContext(connection) as ctx:
-            assert client.get(reverse("moderation:review_queue", args=["flagged"])).status_code == 200
+            assert (
+                client.get(reverse("moderation:review_queue", args=["flagged"])).status_code == 200
+            )
         return len(ctx.captured_queries)
 
     one = flagged(1)
