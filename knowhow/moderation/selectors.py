@@ -6,6 +6,8 @@ from django.utils import timezone
 from knowhow.accounts.models import User
 from knowhow.moderation.models import AuditEntry, Flag, ReviewQueue, ReviewTask, Sanction
 from knowhow.moderation.permissions import can_review, is_site_moderator
+from knowhow.reputation.config import Privilege
+from knowhow.reputation.privileges import has_privilege
 from knowhow.spaces.selectors import Viewer, visible_space_q
 
 
@@ -62,8 +64,9 @@ def pending_flags(*, post_ids: list[int]) -> dict[int, list[Flag]]:
 
 
 def audit_log_for(*, viewer: User) -> QuerySet[AuditEntry]:
-    """Moderators see every entry; everyone else sees what concerns them."""
+    """Moderators (and holders of the moderator-tools privilege) see every entry; everyone
+    else sees what concerns them."""
     qs = AuditEntry.objects.select_related("actor", "target_user", "post")
-    if is_site_moderator(viewer):
+    if is_site_moderator(viewer) or has_privilege(viewer, Privilege.MODERATOR_TOOLS):
         return qs
     return qs.filter(Q(target_user=viewer) | Q(actor=viewer))

@@ -296,6 +296,9 @@ def post_actions(user: Viewer, post: Post, *, is_moderator: bool) -> dict[str, b
             or is_moderator
             or has_privilege(user, Privilege.COMMENT_EVERYWHERE)
         ),
+        "flag_comment": signed_in
+        and live
+        and (is_moderator or has_privilege(user, Privilege.FLAG)),
         "flag": signed_in
         and live
         and not own

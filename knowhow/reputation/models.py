@@ -20,6 +20,8 @@ class ReputationEvent(models.Model):
         BOUNTY = "bounty", "Bounty"
         FLAG_PENALTY = "flag_penalty", "Post removed by flags"
         REVERSAL = "reversal", "Reversal"
+        # Reputation a person brings along (an import from another site, demo content).
+        GRANTED = "granted", "Granted on import"
 
     class Cause(models.TextChoices):
         VOTE_WITHDRAWN = "vote_withdrawn", "Vote withdrawn or changed"

@@ -274,6 +274,13 @@ def reputation_reverse_events(
     return _reverse(events, cause=cause, actor=actor)
 
 
+@transaction.atomic
+def reputation_grant(*, user: User, amount: int, actor: User | None = None) -> ReputationEvent:
+    """Reputation brought along from elsewhere (an import, demo content): a ledger line, so a
+    rebuild keeps it."""
+    return _record(user_id=user.pk, kind=Kind.GRANTED, amount=amount, actor=actor)
+
+
 # --- rebuild --------------------------------------------------------------------------------
 
 

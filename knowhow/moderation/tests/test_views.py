@@ -163,3 +163,23 @@ def test_the_review_queue_reads_a_fixed_number_of_queries(client, reviewer):
 
     one = flagged(1)
     assert flagged(5) == one
+
+
+def test_flagging_a_comment_from_the_page(client, question, member):
+    from knowhow.qa import services as qa
+
+    comment = qa.comment_add(post=question, author=UserFactory(), body="Go away, nobody cares.")
+    login(client, question.author)
+    page = client.get(question.get_absolute_url(), follow=True).content.decode()
+    assert f"?comment={comment.pk}" in page
+    url = reverse("moderation:flag", args=[question.pk])
+    response = client.post(url, {"reason": "rude", "comment": comment.pk})
+    assert response.status_code == 302
+    assert Flag.objects.get(comment=comment).flagger == question.author
+    assert client.post(url, {"reason": "rude", "comment": 999999}).status_code == 404
+
+
+def test_moderator_tools_privilege_opens_the_whole_audit_log(client, staff, question):
+    services.post_lock(post=question, by=staff, locked=True, reason="Edit war")
+    login(client, UserFactory(reputation=2000))
+    assert "Edit war" in client.get(reverse("moderation:audit_log")).content.decode()

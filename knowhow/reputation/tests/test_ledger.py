@@ -152,3 +152,12 @@ def test_rebuild_leaves_correct_totals_alone(question, other_user):
     reputation_rebuild()
     assert rep(question.author) == 1 + 5
     assert reputation_rebuild() == 0
+
+
+def test_granted_reputation_survives_a_rebuild_and_the_demo_loads():
+    call_command("demo", stdout=io.StringIO())
+    alice = type(UserFactory()).objects.get(username="alice")
+    before = alice.reputation
+    assert before >= 500
+    reputation_rebuild()
+    assert rep(alice) == before
