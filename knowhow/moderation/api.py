@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 
 from knowhow.accounts.models import User
 from knowhow.core.errors import NotFound, PermissionRefused, ValidationFailed
@@ -129,15 +129,18 @@ def flag_create(request: HttpRequest, post_id: int, data: FlagIn):  # type: igno
         flagger=user, post=post, comment=comment, reason=data.reason, text=data.text
     )
     hidden = Post.objects.filter(pk=post.pk, is_hidden=True).exists()
-    return 201, {
-        "id": flag.pk,
-        "post_id": flag.post_id,
-        "comment_id": flag.comment_id,
-        "reason": flag.reason,
-        "weight": flag.weight,
-        "status": flag.status,
-        "post_hidden": hidden,
-    }
+    return Status(
+        201,
+        {
+            "id": flag.pk,
+            "post_id": flag.post_id,
+            "comment_id": flag.comment_id,
+            "reason": flag.reason,
+            "weight": flag.weight,
+            "status": flag.status,
+            "post_hidden": hidden,
+        },
+    )
 
 
 @router.get("/review/queues", response=dict[str, int])
@@ -209,7 +212,7 @@ def sanction_create(request: HttpRequest, user_id: int, data: SanctionIn):  # ty
     sanction = services.sanction_apply(
         user=person, by=by, kind=data.kind, reason=data.reason, days=data.days
     )
-    return 201, sanction
+    return Status(201, sanction)
 
 
 def _sanction(sanction_id: int) -> Sanction:

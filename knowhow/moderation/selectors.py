@@ -47,6 +47,15 @@ def review_tasks(*, viewer: Viewer, queue: str) -> QuerySet[ReviewTask]:
         ReviewTask.objects.filter(queue=queue, status=ReviewTask.Status.OPEN)
         .filter(visible_space_q(viewer, prefix="post__space"))
         .exclude(suggested_by_id=getattr(viewer, "pk", None))
+        .exclude(post__author_id=getattr(viewer, "pk", None))
+        .exclude(
+            pk__in=ReviewTask.objects.filter(
+                queue=queue,
+                status=ReviewTask.Status.OPEN,
+                post__flags__flagger_id=getattr(viewer, "pk", None),
+                post__flags__status=Flag.Status.PENDING,
+            ).values("pk")
+        )
         .select_related("post", "post__author", "post__question", "comment", "suggested_by")
         .order_by("-score", "created_at")
     )

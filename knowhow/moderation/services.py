@@ -309,6 +309,13 @@ def review_decide(
         raise ValidationFailed(f"“{decision}” is not a decision for this queue.", field="decision")
     if task.suggested_by_id == reviewer.pk:
         raise PermissionRefused("You cannot review your own suggested edit.")
+    concerned = task.comment.author_id if task.comment else task.post.author_id
+    if concerned == reviewer.pk:
+        raise PermissionRefused("You cannot review your own post; another reviewer will.")
+    if Flag.objects.filter(
+        post=task.post, comment=task.comment, flagger=reviewer, status=Flag.Status.PENDING
+    ).exists():
+        raise PermissionRefused("You flagged this; another reviewer decides.")
     post, comment = task.post, task.comment
     queue = task.queue
 

@@ -86,7 +86,12 @@ def test_edit_and_dismiss_decisions(question, reviewer):
 
 
 def test_review_refusals(question, reviewer):
-    task, _ = flagged_hidden(question)
+    task, flaggers = flagged_hidden(question)
+    with pytest.raises(PermissionRefused, match="flagged"):
+        services.review_decide(task=task, reviewer=flaggers[0], decision=Decision.AGREE)
+    question.author.reputation = 400
+    with pytest.raises(PermissionRefused, match="own post"):
+        services.review_decide(task=task, reviewer=question.author, decision=Decision.DISAGREE)
     with pytest.raises(PermissionRefused):
         services.review_decide(task=task, reviewer=UserFactory(), decision=Decision.AGREE)
     with pytest.raises(ValidationFailed):
