@@ -548,6 +548,22 @@ def post_lock(*, post: Post, by: User, locked: bool, reason: str) -> Post:
     return post
 
 
+@transaction.atomic
+def post_set_hidden(*, post: Post, by: User, hidden: bool, reason: str) -> Post:
+    """A moderator hides or restores a post directly (outside the review queue)."""
+    if not is_space_moderator(by, post.space):
+        raise PermissionRefused("Only moderators can hide or restore posts directly.")
+    reason = reason.strip() or ("Hidden by a moderator." if hidden else "Restored by a moderator.")
+    if hidden:
+        post_hide(post=post, reason=reason, actor=by)
+    else:
+        post_unhide(post=post, reason=reason, actor=by)
+        for task in ReviewTask.objects.filter(post=post, queue=ReviewQueue.FLAGGED, status="open"):
+            _resolve_flags(task, status=Flag.Status.DISMISSED, reviewer=by)
+            _finish(task, reviewer=by, decision=Decision.DISMISS, note=reason)
+    return post
+
+
 # --- sanctions ------------------------------------------------------------------------------
 
 

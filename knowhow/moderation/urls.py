@@ -7,6 +7,7 @@ app_name = "moderation"
 urlpatterns = [
     path("posts/<int:pk>/flag/", views.flag, name="flag"),
     path("posts/<int:pk>/close/", views.close, name="close"),
+    path("posts/<int:pk>/moderate/", views.post_moderate, name="post_moderate"),
     path("review/", views.review_index, name="review_index"),
     path("review/<str:queue>/", views.review_queue, name="review_queue"),
     path("tasks/<int:pk>/decide/", views.review_decide, name="review_decide"),

@@ -217,3 +217,20 @@ def appeal_decide(request: HttpRequest, pk: int) -> HttpResponse:
         sanction=sanction, by=request.user, grant=request.POST.get("grant") == "1"
     )
     return redirect("moderation:sanction_user", pk=sanction.user_id)
+
+
+@login_required
+@require_POST
+def post_moderate(request: HttpRequest, pk: int) -> HttpResponse:
+    """Moderator tools on a post: lock, unlock, hide, restore."""
+    post = post_get_for_viewer(pk=pk, viewer=request.user)
+    action = request.POST.get("action", "")
+    reason = request.POST.get("reason", "")[:500]
+    if action in ("lock", "unlock"):
+        services.post_lock(post=post, by=request.user, locked=action == "lock", reason=reason)
+    elif action in ("hide", "unhide"):
+        services.post_set_hidden(post=post, by=request.user, hidden=action == "hide", reason=reason)
+    else:
+        raise ValidationFailed("Choose lock, unlock, hide or unhide.")
+    messages.success(request, "Done.")
+    return redirect(post.get_absolute_url())

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 from knowhow.accounts.models import User
 from knowhow.core.errors import ApplicationError, NotFound, ValidationFailed
 from knowhow.core.forms import add_service_error
+from knowhow.moderation.permissions import is_site_moderator
 from knowhow.qa import selectors, services
 from knowhow.qa.forms import AnswerForm, AskForm, CommentForm, EditForm
 from knowhow.qa.models import Comment, Post
@@ -340,6 +341,7 @@ def user_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "stats": selectors.user_stats(user=person, viewer=request.user),
             "tags": selectors.followed_tags(user=person),
             "badges": badges_for(user=person),
+            "can_sanction": is_site_moderator(request.user) and request.user.pk != person.pk,
         },
     )
 

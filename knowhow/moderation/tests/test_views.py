@@ -183,3 +183,20 @@ def test_moderator_tools_privilege_opens_the_whole_audit_log(client, staff, ques
     services.post_lock(post=question, by=staff, locked=True, reason="Edit war")
     login(client, UserFactory(reputation=2000))
     assert "Edit war" in client.get(reverse("moderation:audit_log")).content.decode()
+
+
+def test_moderator_tools_on_a_post(client, staff, question, default_space):
+    url = reverse("moderation:post_moderate", args=[question.pk])
+    login(client, UserFactory())
+    assert client.post(url, {"action": "lock"}).status_code == 403
+    login(client, staff)
+    page = client.get(question.get_absolute_url(), follow=True).content.decode()
+    assert 'value="lock"' in page and 'value="hide"' in page
+    assert client.post(url, {"action": "explode"}).status_code == 400
+    assert client.post(url, {"action": "hide", "reason": "Checking"}).status_code == 302
+    assert client.post(url, {"action": "lock"}).status_code == 302
+    question.refresh_from_db()
+    assert question.is_hidden and question.is_locked
+    assert client.post(url, {"action": "unhide"}).status_code == 302
+    assert not type(question).objects.get(pk=question.pk).is_hidden
+    assert "Moderate: warn" in client.get(question.author.get_absolute_url()).content.decode()
