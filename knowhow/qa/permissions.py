@@ -119,11 +119,24 @@ def can_see_hidden(user: Viewer, post: Post) -> bool:
     )
 
 
+def _sees_deleted(user: Viewer, post: Post) -> bool:
+    return _authenticated(user) and (post.author_id == user.pk or can_moderate_post(user, post))  # type: ignore[union-attr]
+
+
+def _is_frozen(post: Post) -> bool:
+    """A deleted post, or an answer whose question was deleted: it takes no more activity."""
+    if post.is_deleted:
+        return True
+    return post.is_answer and post.question is not None and post.question.is_deleted
+
+
 def check_view_post(user: Viewer, post: Post) -> None:
     check_view_space_of(user, post)
-    if post.is_deleted and not (
-        _authenticated(user) and (post.author_id == user.pk or can_moderate_post(user, post))
-    ):  # type: ignore[union-attr]
+    if post.is_deleted and not _sees_deleted(user, post):
+        raise NotFound("That post has been deleted.")
+    # An answer of a deleted question is seen only by those who still see the question.
+    question = post.question if post.is_answer else None
+    if question is not None and question.is_deleted and not _sees_deleted(user, question):
         raise NotFound("That post has been deleted.")
     if post.is_hidden and not can_see_hidden(user, post):
         raise NotFound("That post is hidden pending review.")
@@ -155,8 +168,8 @@ def check_answer(user: Viewer, question: Post) -> None:
 def check_comment(user: Viewer, post: Post) -> None:
     if not _authenticated(user):
         raise PermissionRefused("Log in to comment.")
-    check_view_space_of(user, post)
-    if post.is_deleted:
+    check_view_post(user, post)
+    if _is_frozen(post):
         raise PostIsDeleted("This post has been deleted; it cannot be commented on.")
     check_not_sanctioned(user)
     question = post if post.is_question else post.question
@@ -168,10 +181,10 @@ def check_comment(user: Viewer, post: Post) -> None:
 def check_vote(user: Viewer, post: Post, *, value: int = 1) -> None:
     if not _authenticated(user):
         raise PermissionRefused("Log in to vote.")
-    check_view_space_of(user, post)
+    check_view_post(user, post)
     if post.author_id is not None and post.author_id == user.pk:  # type: ignore[union-attr]
         raise VoteOnOwnPost()
-    if post.is_deleted:
+    if _is_frozen(post):
         raise PostIsDeleted("You cannot vote on a deleted post.")
     if value:
         check_not_sanctioned(user)
@@ -191,7 +204,7 @@ def can_vote(user: Viewer, post: Post, *, value: int = 1) -> bool:
 
 def can_edit_post(user: Viewer, post: Post) -> bool:
     """Edit directly: one's own posts, or anyone's with the edit privilege (else: suggest)."""
-    if not _authenticated(user) or post.is_deleted:
+    if not _authenticated(user) or _is_frozen(post):
         return False
     if post.is_locked and not can_moderate_post(user, post):
         return False
@@ -206,16 +219,27 @@ def can_suggest_edit(user: Viewer, post: Post) -> bool:
     """People without the edit privilege may suggest an edit, which goes to review."""
     return (
         _authenticated(user)
-        and not post.is_deleted
+        and not _is_frozen(post)
         and not post.is_locked
         and post.author_id != user.pk  # type: ignore[union-attr]
         and not can_edit_post(user, post)
     )
 
 
+def check_suggest_edit(user: Viewer, post: Post) -> None:
+    check_view_post(user, post)
+    if not can_suggest_edit(user, post):
+        raise PermissionRefused(
+            "You can edit this post directly."
+            if can_edit_post(user, post)
+            else "This post cannot take suggested edits."
+        )
+    check_not_sanctioned(user)
+
+
 def check_edit_post(user: Viewer, post: Post) -> None:
     check_view_post(user, post)
-    if post.is_deleted:
+    if _is_frozen(post):
         raise PostIsDeleted("Undelete the post before editing it.")
     if not can_edit_post(user, post):
         raise PermissionRefused(
@@ -277,7 +301,7 @@ def post_actions(user: Viewer, post: Post, *, is_moderator: bool) -> dict[str, b
     """What the viewer may do with a post, for a page that already knows the moderator flag."""
     signed_in = _authenticated(user)
     own = signed_in and post.author_id is not None and post.author_id == user.pk  # type: ignore[union-attr]
-    live = not post.is_deleted
+    live = not _is_frozen(post)
     question = post if post.is_question else post.question
     on_own_question = signed_in and question is not None and question.author_id == user.pk  # type: ignore[union-attr]
     can_edit = signed_in and live and (own or is_moderator or has_privilege(user, Privilege.EDIT))

@@ -129,7 +129,8 @@ def test_question_page_shows_badges_by_authors_and_hidden_notice(client, questio
 def test_suggest_edit_page(client, question, reviewer):
     suggester = UserFactory(reputation=50)
     login(client, suggester)
-    url = reverse("qa:post_edit", args=[question.pk])
+    assert client.get(reverse("qa:post_edit", args=[question.pk])).status_code == 403
+    url = reverse("qa:post_suggest_edit", args=[question.pk])
     assert "Suggest an edit" in client.get(url).content.decode()
     response = client.post(
         url,
@@ -200,3 +201,14 @@ def test_moderator_tools_on_a_post(client, staff, question, default_space):
     assert client.post(url, {"action": "unhide"}).status_code == 302
     assert not type(question).objects.get(pk=question.pk).is_hidden
     assert "Moderate: warn" in client.get(question.author.get_absolute_url()).content.decode()
+
+
+def test_suggest_edit_refusals(client, question):
+    url = reverse("qa:post_suggest_edit", args=[question.pk])
+    login(client, question.author)
+    assert client.get(url).status_code == 403
+    login(client, UserFactory(reputation=1000))
+    assert client.get(url).status_code == 403
+    login(client, UserFactory())
+    response = client.post(url, {"title": question.title, "body": "", "tags": "reporting"})
+    assert response.status_code == 400
