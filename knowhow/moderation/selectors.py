@@ -56,6 +56,11 @@ def review_tasks(*, viewer: Viewer, queue: str) -> QuerySet[ReviewTask]:
                 post__flags__status=Flag.Status.PENDING,
             ).values("pk")
         )
+        .exclude(
+            post__close_votes__user_id=getattr(viewer, "pk", None),
+            post__close_votes__is_active=True,
+            queue__in=[ReviewQueue.CLOSE, ReviewQueue.REOPEN],
+        )
         .select_related("post", "post__author", "post__question", "comment", "suggested_by")
         .order_by("-score", "created_at")
     )

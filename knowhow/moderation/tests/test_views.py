@@ -212,3 +212,17 @@ def test_suggest_edit_refusals(client, question):
     login(client, UserFactory())
     response = client.post(url, {"title": question.title, "body": "", "tags": "reporting"})
     assert response.status_code == 400
+
+
+def test_close_voters_do_not_see_their_own_close_task_and_admin_lists_work(client, question, staff):
+    voter = UserFactory(reputation=500)
+    services.close_vote_cast(post=question, user=voter, reason="off_topic")
+    from knowhow.moderation.selectors import review_tasks
+
+    assert not review_tasks(viewer=voter, queue="close").exists()
+    assert review_tasks(viewer=UserFactory(reputation=500), queue="close").count() == 1
+    login(client, staff)
+    for model in ("flag", "reviewtask", "closevote", "sanction", "userstanding", "auditentry"):
+        assert client.get(f"/admin/moderation/{model}/").status_code == 200
+    for model in ("reputationevent", "privilegethreshold", "badge", "userbadge"):
+        assert client.get(f"/admin/reputation/{model}/").status_code == 200
