@@ -8,6 +8,7 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 
 from knowhow.accounts.models import User
 from knowhow.core.errors import NotFound
+from knowhow.core.text import clean_text
 from knowhow.qa.models import Comment, Post, PostRevision, Tag, TagFollow, Vote
 from knowhow.qa.permissions import can_moderate_post, can_see_hidden, check_view_post
 from knowhow.spaces.models import Space
@@ -50,7 +51,7 @@ def question_list(
     if sort == QuestionSort.UNANSWERED:
         qs = qs.filter(answer_count=0)
     if tag:
-        qs = qs.filter(tags__name=tag)
+        qs = qs.filter(tags__name=clean_text(tag))
     if space is not None:
         qs = qs.filter(space=space)
     if author is not None:
@@ -197,12 +198,12 @@ def tag_list(*, viewer: Viewer, query: str = "", sort: str = "popular") -> Query
         visible_count__gt=0
     )
     if query:
-        qs = qs.filter(name__icontains=query.strip().lower()[:35])
+        qs = qs.filter(name__icontains=clean_text(query).strip().lower()[:35])
     return qs.order_by("name") if sort == "name" else qs.order_by("-visible_count", "name")
 
 
 def tag_get(*, name: str) -> Tag:
-    tag = Tag.objects.filter(name=name).first()
+    tag = Tag.objects.filter(name=clean_text(name)).first()
     if tag is None:
         raise NotFound("No such tag.")
     return tag
@@ -245,7 +246,7 @@ def user_stats(*, user: User, viewer: Viewer) -> dict[str, int]:
 
 def search_questions_simple(*, viewer: Viewer, text: str) -> QuerySet[Post]:
     """A plain substring match, until the search app provides ranked full-text search."""
-    text = text.strip()[:200]
+    text = clean_text(text).strip()[:200]
     qs = question_list(viewer=viewer, sort=QuestionSort.ACTIVE)
     if not text:
         return qs.none()
