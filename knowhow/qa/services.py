@@ -465,7 +465,7 @@ def vote_cast(*, post: Post, user: User, value: int) -> Post:
     if value:
         reputation.reputation_record_vote(post=post, voter=user, value=value)
     post.refresh_from_db(fields=["score", "up_votes", "down_votes"])
-    badges.badges_on_score(post=post)
+    badges.badges_on_score(post=post, previous=post.score - (value - old))
     _changed(post)
     _activity("vote_cast", actor=user, post=post, value=value)
     return post

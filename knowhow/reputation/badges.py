@@ -131,12 +131,18 @@ def badges_on_accept(*, answer: Any, question: Any) -> None:
     badges_on_score(post=answer)
 
 
-def badges_on_score(*, post: Any) -> None:
+def badges_on_score(*, post: Any, previous: int | None = None) -> None:
+    """Score badges for an answer. With `previous` (the score before a vote), only a score that
+    crosses a badge's line is checked, so ordinary votes cost no badge queries."""
     if post.post_type != "answer" or post.author_id is None:
         return
-    if post.score >= 1:
+
+    def crossed(line: int) -> bool:
+        return post.score >= line and (previous is None or previous < line)
+
+    if crossed(1):
         badge_award(user=post.author, slug="teacher", post=post)
-    if post.score >= 10:
+    if crossed(10):
         question = post.question
         first = (
             _posts()
