@@ -3,7 +3,7 @@
 import hashlib
 import secrets
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from knowhow.accounts.models import ApiToken, User
@@ -26,7 +26,11 @@ def user_sign_up(*, username: str, email: str, password: str, display_name: str 
         raise ValidationFailed("An account with that email already exists.", field="email")
     user = User(username=username, email=email, display_name=clean_text(display_name)[:80])
     user.set_password(password)
-    user.save()
+    try:
+        with transaction.atomic():
+            user.save()
+    except IntegrityError as exc:  # the same name, signed up a moment ago
+        raise ValidationFailed("That username is taken.", field="username") from exc
     from knowhow.spaces.services import space_join_default
 
     space_join_default(user=user)

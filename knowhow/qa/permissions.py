@@ -336,7 +336,7 @@ def post_actions(user: Viewer, post: Post, *, is_moderator: bool) -> dict[str, b
         "suggest_edit": signed_in and live and not can_edit and not own and not post.is_locked,
         "edit": can_edit and (not post.is_locked or is_moderator),
         "delete": signed_in and live and (own or is_moderator),
-        "undelete": signed_in and not live and (own or is_moderator),
+        "undelete": signed_in and post.is_deleted and (own or is_moderator),
         "accept": bool(
             post.is_answer
             and signed_in

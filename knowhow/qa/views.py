@@ -6,7 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from knowhow.accounts.models import User
 from knowhow.core.errors import ApplicationError, NotFound, ValidationFailed
@@ -38,7 +38,7 @@ def _viewer_key(request: HttpRequest) -> str:
 
 def question_list(request: HttpRequest) -> HttpResponse:
     sort = request.GET.get("sort", selectors.QuestionSort.ACTIVE)
-    tag = request.GET.get("tag") or None
+    tag = request.GET.get("tag", "").strip().lower() or None
     qs = selectors.question_list(viewer=request.user, sort=sort, tag=tag)
     page = selectors.paginate(qs, page=request.GET.get("page"))
     return render(
@@ -57,7 +57,7 @@ def question_list(request: HttpRequest) -> HttpResponse:
 def _page_context(request: HttpRequest, pk: int) -> dict[str, object]:
     page = selectors.question_get_for_viewer(pk=pk, viewer=request.user)
     question = page.question
-    moderator = request.user.is_authenticated and is_space_moderator(request.user, question.space)
+    moderator = page.viewer_is_moderator
     posts = [question, *page.answers]
     counts = badge_counts_for(user_ids=[p.author_id for p in posts if p.author_id])
     for post in posts:
@@ -72,6 +72,7 @@ def _page_context(request: HttpRequest, pk: int) -> dict[str, object]:
     return {"question": question, "answers": page.answers, "answer_form": AnswerForm()}
 
 
+@require_safe
 def question_detail(request: HttpRequest, pk: int, slug: str | None = None) -> HttpResponse:
     context = _page_context(request, pk)
     question: Post = context["question"]  # type: ignore[assignment]
@@ -298,6 +299,8 @@ def tag_list(request: HttpRequest) -> HttpResponse:
 
 def tag_detail(request: HttpRequest, name: str) -> HttpResponse:
     tag = selectors.tag_get(name=name)
+    if tag.name != name:
+        return redirect(tag.get_absolute_url(), permanent=True)
     sort = request.GET.get("sort", selectors.QuestionSort.ACTIVE)
     qs = selectors.question_list(viewer=request.user, sort=sort, tag=tag.name)
     page = selectors.paginate(qs, page=request.GET.get("page"))
@@ -346,7 +349,7 @@ def user_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "questions": questions,
             "answers": answers,
             "stats": selectors.user_stats(user=person, viewer=request.user),
-            "tags": selectors.followed_tags(user=person),
+            "tags": selectors.followed_tags(user=person, viewer=request.user),
             "badges": badges_for(user=person),
             "can_sanction": is_site_moderator(request.user) and request.user.pk != person.pk,
         },

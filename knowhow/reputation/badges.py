@@ -8,7 +8,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.apps import apps
-from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from knowhow.accounts.models import User
@@ -90,22 +89,25 @@ def _badge(slug: str) -> Badge:
 def badge_award(
     *, user: User, slug: str, post: Any = None, when: datetime.datetime | None = None
 ) -> UserBadge | None:
-    """Award a badge; None when the person already holds it (or it already covers this post)."""
+    """Award a badge; None when the person already holds it (or it already covers this post).
+    The service other apps call (videos: "video-maker", curation: "curator")."""
+    return _award(user_id=user.pk, slug=slug, post=post, when=when)
+
+
+def _award(
+    *, user_id: int, slug: str, post: Any = None, when: datetime.datetime | None = None
+) -> UserBadge | None:
     badge = _badge(slug)
     definition = DEFINITIONS.get(slug)
     once = definition.once if definition else True
-    held = UserBadge.objects.filter(user=user, badge=badge)
+    held = UserBadge.objects.filter(user_id=user_id, badge=badge)
     if not once:
         held = held.filter(post=post)
     if held.exists():
         return None
-    try:
-        with transaction.atomic():
-            return UserBadge.objects.create(
-                user=user, badge=badge, post=post, awarded_at=when or timezone.now()
-            )
-    except IntegrityError:
-        return None
+    return UserBadge.objects.create(
+        user_id=user_id, badge=badge, post=post, awarded_at=when or timezone.now()
+    )
 
 
 def _posts() -> Any:
@@ -119,15 +121,15 @@ def badges_on_post(*, post: Any) -> None:
     if post.author_id is None:
         return
     slug = "first-question" if post.post_type == "question" else "first-answer"
-    badge_award(user=post.author, slug=slug, post=post)
+    _award(user_id=post.author_id, slug=slug, post=post)
 
 
 def badges_on_accept(*, answer: Any, question: Any) -> None:
     if answer.author_id is None or answer.author_id == question.author_id:
         return
-    badge_award(user=answer.author, slug="first-accepted", post=answer)
+    _award(user_id=answer.author_id, slug="first-accepted", post=answer)
     if answer.created_at - question.created_at <= datetime.timedelta(hours=1):
-        badge_award(user=answer.author, slug="fast-answer", post=answer)
+        _award(user_id=answer.author_id, slug="fast-answer", post=answer)
     badges_on_score(post=answer)
 
 
@@ -141,7 +143,7 @@ def badges_on_score(*, post: Any, previous: int | None = None) -> None:
         return post.score >= line and (previous is None or previous < line)
 
     if crossed(1):
-        badge_award(user=post.author, slug="teacher", post=post)
+        _award(user_id=post.author_id, slug="teacher", post=post)
     if crossed(10):
         question = post.question
         first = (
@@ -151,12 +153,12 @@ def badges_on_score(*, post: Any, previous: int | None = None) -> None:
             .first()
         )
         if question.accepted_answer_id == post.pk and first is not None and first.pk == post.pk:
-            badge_award(user=post.author, slug="enlightened", post=post)
+            _award(user_id=post.author_id, slug="enlightened", post=post)
 
 
 def badges_on_edit(*, editor: User, post: Any) -> None:
     if post.author_id != editor.pk:
-        badge_award(user=editor, slug="editor", post=post)
+        _award(user_id=editor.pk, slug="editor", post=post)
 
 
 def badges_on_reviews(*, reviewer: User, completed: int) -> None:

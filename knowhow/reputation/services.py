@@ -40,13 +40,23 @@ def _apply(event: ReputationEvent, *, tags_of: Any = None) -> ReputationEvent:
         User.objects.filter(pk=event.user_id).update(reputation=F("reputation") + event.amount)
         post = tags_of if tags_of is not None else event.post
         if post is not None and post.author_id == event.user_id:
-            for tag_id in _tag_ids(post):
-                score, created = UserTagScore.objects.get_or_create(
-                    user_id=event.user_id, tag_id=tag_id, defaults={"score": event.amount}
-                )
-                if not created:
-                    UserTagScore.objects.filter(pk=score.pk).update(score=F("score") + event.amount)
+            _add_to_tag_scores(user_id=event.user_id, tag_ids=_tag_ids(post), amount=event.amount)
     return event
+
+
+def _add_to_tag_scores(*, user_id: int, tag_ids: list[int], amount: int) -> None:
+    """At most three queries whatever the number of tags: which rows exist, move them, add the rest."""
+    if not tag_ids:
+        return
+    scores = UserTagScore.objects.filter(user_id=user_id, tag_id__in=tag_ids)
+    existing = set(scores.values_list("tag_id", flat=True))
+    if existing:
+        scores.update(score=F("score") + amount)
+    missing = [t for t in tag_ids if t not in existing]
+    if missing:
+        UserTagScore.objects.bulk_create(
+            [UserTagScore(user_id=user_id, tag_id=t, score=amount) for t in missing]
+        )
 
 
 def _earned_today(user_id: int, now: datetime.datetime) -> int:
@@ -112,7 +122,7 @@ def _reverse(events: Any, *, cause: str, actor: User | None = None) -> list[Repu
 # --- votes ----------------------------------------------------------------------------------
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)
 def reputation_record_vote(*, post: Any, voter: User, value: int) -> list[ReputationEvent]:
     """Credit (or debit) a new up- or down-vote. A changed vote is undone first by the caller."""
     if post.author_id is None or value == 0:
@@ -148,7 +158,7 @@ def reputation_record_vote(*, post: Any, voter: User, value: int) -> list[Reputa
     return events
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)
 def reputation_undo_vote(
     *, post: Any, voter: User, cause: str = Cause.VOTE_WITHDRAWN
 ) -> list[ReputationEvent]:
@@ -159,7 +169,7 @@ def reputation_undo_vote(
 # --- acceptance -----------------------------------------------------------------------------
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)
 def reputation_record_accept(*, answer: Any, accepter: User) -> list[ReputationEvent]:
     """+15 to the answerer and +2 to the asker; nothing for accepting one's own answer."""
     if answer.author_id is None or answer.author_id == accepter.pk:
@@ -182,7 +192,7 @@ def reputation_record_accept(*, answer: Any, accepter: User) -> list[ReputationE
     ]
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)
 def reputation_undo_accept(*, answer: Any) -> list[ReputationEvent]:
     events = ReputationEvent.objects.filter(post=answer, kind__in=ACCEPT_KINDS)
     return _reverse(events, cause=Cause.UNACCEPTED)
@@ -191,7 +201,7 @@ def reputation_undo_accept(*, answer: Any) -> list[ReputationEvent]:
 # --- posts ----------------------------------------------------------------------------------
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)
 def reputation_post_deleted(*, post: Any, by: User | None = None) -> list[ReputationEvent]:
     """Undo everything the post earned or cost anyone through votes and accepts. A flag
     penalty and approved-edit credit stay: deleting the post does not undo those."""
@@ -201,7 +211,7 @@ def reputation_post_deleted(*, post: Any, by: User | None = None) -> list[Reputa
     return _reverse(events, cause=Cause.POST_DELETED, actor=by)
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)
 def reputation_post_undeleted(*, post: Any) -> list[ReputationEvent]:
     """Re-apply exactly what the deletion reversed (and nothing that was undone otherwise)."""
     restored_ids = ReputationEvent.objects.filter(restores__isnull=False).values("restores_id")
@@ -228,7 +238,7 @@ def reputation_post_undeleted(*, post: Any) -> list[ReputationEvent]:
     return out
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)
 def reputation_record_edit_approved(*, editor: User, post: Any, reviewer: User) -> ReputationEvent:
     return _record(
         user_id=editor.pk,
@@ -239,7 +249,7 @@ def reputation_record_edit_approved(*, editor: User, post: Any, reviewer: User) 
     )
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)
 def reputation_flag_penalty(*, post: Any, reviewer: User | None) -> ReputationEvent | None:
     """The author of a post removed as spam or abuse loses FLAG_PENALTY, once per post."""
     if post.author_id is None:
@@ -255,7 +265,7 @@ def reputation_flag_penalty(*, post: Any, reviewer: User | None) -> ReputationEv
     )
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)
 def reputation_award_bounty(
     *, giver: User, receiver: User, amount: int, post: Any
 ) -> list[ReputationEvent]:
@@ -266,7 +276,7 @@ def reputation_award_bounty(
     ]
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)
 def reputation_reverse_events(
     *, events: Any, cause: str, actor: User | None = None
 ) -> list[ReputationEvent]:
@@ -274,7 +284,7 @@ def reputation_reverse_events(
     return _reverse(events, cause=cause, actor=actor)
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)
 def reputation_grant(*, user: User, amount: int, actor: User | None = None) -> ReputationEvent:
     """Reputation brought along from elsewhere (an import, demo content): a ledger line, so a
     rebuild keeps it."""
@@ -284,7 +294,7 @@ def reputation_grant(*, user: User, amount: int, actor: User | None = None) -> R
 # --- rebuild --------------------------------------------------------------------------------
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)
 def reputation_rebuild(*, users: Any = None) -> int:
     """Recompute User.reputation and tag scores from the ledger alone. Returns users updated."""
     base = reputation_setting("BASE")

@@ -5,7 +5,8 @@ or `spaces_visible_to`; nothing else reasons about visibility.
 """
 
 from django.contrib.auth.models import AnonymousUser
-from django.db.models import Q, QuerySet
+from django.db.models import BooleanField, Exists, OuterRef, Q, QuerySet, Value
+from django.db.models.expressions import Expression
 
 from knowhow.accounts.models import User
 from knowhow.core.errors import NotFound
@@ -60,6 +61,21 @@ def is_space_moderator(viewer: Viewer, space: Space) -> bool:
     return SpaceMembership.objects.filter(
         space=space, user_id=viewer.pk, role=SpaceMembership.Role.MODERATOR
     ).exists()
+
+
+def space_moderator_annotation(viewer: Viewer, *, space_field: str = "space") -> Expression:
+    """`is_space_moderator` as an annotation on rows with a space, to save a query per page."""
+    if not _is_member_user(viewer):
+        return Value(False, output_field=BooleanField())
+    if viewer.is_superuser or viewer.is_staff:  # type: ignore[union-attr]
+        return Value(True, output_field=BooleanField())
+    return Exists(
+        SpaceMembership.objects.filter(
+            space_id=OuterRef(f"{space_field}_id"),
+            user_id=viewer.pk,
+            role=SpaceMembership.Role.MODERATOR,
+        )
+    )
 
 
 def space_get_for_viewer(*, slug: str, viewer: Viewer) -> Space:
