@@ -68,7 +68,8 @@ FORBIDDEN_TAGS = {"iframe", "frame", "frameset", "object", "embed", "applet", "b
 FORBIDDEN_TAGS |= {"math", "style", "template", "noscript"}
 HTMX_ENDPOINTS = {"vote", "accept", "comment_create", "comment_delete", "tag_follow"}
 ALLOWED_META = {"charset", "name", "content"}
-ALLOWED_META_NAMES = {"viewport", "color-scheme"}
+# htmx-config: set in the base template (no eval, no injected indicator styles, for the CSP).
+ALLOWED_META_NAMES = {"viewport", "color-scheme", "htmx-config"}
 
 
 def _bad_scheme(value: str) -> bool:

@@ -12,6 +12,7 @@ from knowhow.reputation.config import Privilege
 from knowhow.reputation.models import PrivilegeThreshold
 from knowhow.reputation.privileges import has_privilege, next_privilege, privileges_for, thresholds
 from knowhow.spaces.models import SpaceMembership
+from knowhow.spaces.selectors import default_space
 
 pytestmark = pytest.mark.django_db
 
@@ -52,7 +53,13 @@ def test_creating_tags_needs_the_privilege_but_existing_tags_are_free(new_user):
     QuestionFactory(tags=("reporting",))
     QuestionFactory(author=new_user, tags=("reporting",))
     with pytest.raises(PrivilegeMissing) as error:
-        QuestionFactory(author=new_user, tags=("brand-new-tag",))
+        services.question_ask(
+            author=new_user,
+            space=default_space(),
+            title="A question with a brand new tag",
+            body="Asking about something nobody tagged before.",
+            tags="brand-new-tag",
+        )
     assert error.value.field == "tags"
 
 
