@@ -1,8 +1,6 @@
 """In a real browser: a new user's spam is flagged by two trusted members and leaves the list;
 a reviewer restores a post that was wrongly flagged."""
 
-import os
-
 import pytest
 
 from knowhow.core.tests.factories import QuestionFactory, UserFactory
@@ -26,8 +24,10 @@ CHROMIUM_ARGS = [
 
 
 @pytest.fixture
-def browser_page():
-    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+def browser_page(monkeypatch):
+    # Playwright's sync API runs an event loop in this thread; the ORM calls in the test are
+    # still synchronous. Set for this test only, so it cannot leak into others.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as pw:
