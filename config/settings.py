@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "knowhow.accounts",
     "knowhow.spaces",
     "knowhow.reputation",
+    "knowhow.moderation",
     "knowhow.qa",
     "knowhow.analytics",
     "knowhow.provisioning",
@@ -321,6 +322,13 @@ KNOWHOW = {
     },
     "PRIVACY_CONTACT": os.environ.get("PRIVACY_CONTACT", ""),
 }
+# Reputation values, the privilege preset ("pilot" or "established") and new-user limits;
+# see knowhow/reputation/config.py for every key and its default.
+KNOWHOW_REPUTATION: dict[str, object] = {
+    "PRIVILEGE_PRESET": os.environ.get("KNOWHOW_PRIVILEGE_PRESET", "pilot"),
+}
+# Flag, close-vote and sanction thresholds; see knowhow/moderation/config.py.
+KNOWHOW_MODERATION: dict[str, object] = {}
 
 # --- Analytics and learning records ------------------------------------------------------------
 # Raw events are kept for KNOWHOW["RETENTION_DAYS"]["analytics_events"] days.

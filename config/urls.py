@@ -20,5 +20,7 @@ urlpatterns = [
     path("ping", core_views.ping, name="ping"),
     path("curation/", include("knowhow.curation.urls")),
     path("feed/", include("knowhow.feed.urls")),
+    path("", include("knowhow.reputation.urls")),
+    path("moderation/", include("knowhow.moderation.urls")),
     path("", include("knowhow.qa.urls")),
 ]

@@ -17,6 +17,9 @@ def main() -> None:
     argv = ["knowhow", *sys.argv[1:]]
     if len(argv) == 1:
         argv.append("help")
+    elif not argv[1].startswith("-"):
+        # `knowhow rebuild-reputation` runs the `rebuild_reputation` command.
+        argv[1] = argv[1].replace("-", "_")
     execute_from_command_line(argv)
 
 

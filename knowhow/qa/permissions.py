@@ -3,8 +3,15 @@
 `can_*` answer a yes/no for templates; `check_*` raise the error a service should refuse with.
 """
 
+import datetime
+import re
+
+from django.utils import timezone
+
 from knowhow.core.errors import NotFound, PermissionRefused, ValidationFailed
-from knowhow.qa.models import Comment, Post
+from knowhow.qa.models import Comment, Post, Tag
+from knowhow.reputation.config import Privilege, reputation_setting
+from knowhow.reputation.privileges import has_privilege, is_new_user, thresholds
 from knowhow.spaces.selectors import (
     Viewer,
     can_post_in_space,
@@ -12,6 +19,8 @@ from knowhow.spaces.selectors import (
     is_space_moderator,
     is_space_writable,
 )
+
+LINK_RE = re.compile(r"https?://", re.IGNORECASE)
 
 
 class VoteOnOwnPost(PermissionRefused):
@@ -28,6 +37,74 @@ class NotTheAsker(PermissionRefused):
 
 def _authenticated(user: Viewer) -> bool:
     return user is not None and user.is_authenticated and user.is_active
+
+
+class PrivilegeMissing(PermissionRefused):
+    """You do not have enough reputation for that yet."""
+
+
+class RateLimited(PermissionRefused):
+    """You are posting too fast; wait a little and try again."""
+
+    status_code = 429
+    code = "rate_limited"
+
+
+def check_privilege(user: Viewer, privilege: str, *, post: Post | None = None) -> None:
+    """Refuse unless `user` holds `privilege` (staff, and moderators of the post's space, hold all)."""
+    if has_privilege(user, privilege):
+        return
+    if post is not None and can_moderate_post(user, post):
+        return
+    needed = thresholds()[privilege]
+    raise PrivilegeMissing(
+        f"{Privilege(privilege).label} needs {needed:,} reputation; you have "
+        f"{getattr(user, 'reputation', 0):,}."
+    )
+
+
+def check_not_sanctioned(user: Viewer) -> None:
+    from knowhow.moderation.selectors import active_restriction
+
+    sanction = active_restriction(user=user)  # type: ignore[arg-type]
+    if sanction is not None:
+        raise PermissionRefused(
+            f"Your account is {sanction.get_kind_display().lower()} until "
+            f"{sanction.ends_at:%Y-%m-%d %H:%M} UTC: {sanction.reason}"
+        )
+
+
+def check_post_rate(user: Viewer, *, body: str) -> None:
+    """New users post at most N per minute and per day, with at most N links per post."""
+    if not is_new_user(user):  # type: ignore[arg-type]
+        return
+    max_links = reputation_setting("NEW_USER_LINKS_PER_POST")
+    if len(LINK_RE.findall(body or "")) > max_links:
+        raise RateLimited(
+            f"New members can include at most {max_links} links in a post; "
+            "earn a little reputation first.",
+            field="body",
+        )
+    now = timezone.now()
+    recent = Post.objects.filter(
+        author_id=user.pk, created_at__gte=now - datetime.timedelta(days=1)
+    )  # type: ignore[union-attr]
+    if recent.filter(created_at__gte=now - datetime.timedelta(minutes=1)).count() >= (
+        reputation_setting("NEW_USER_POSTS_PER_MINUTE")
+    ):
+        raise RateLimited("New members can post only a few times a minute; wait a moment.")
+    if recent.count() >= reputation_setting("NEW_USER_POSTS_PER_DAY"):
+        raise RateLimited("New members have reached today's posting limit; come back tomorrow.")
+
+
+def check_create_tags(user: Viewer, names: list[str]) -> None:
+    new = set(names) - set(Tag.objects.filter(name__in=names).values_list("name", flat=True))
+    if new and not has_privilege(user, Privilege.CREATE_TAGS):
+        raise PrivilegeMissing(
+            f"Creating tags ({', '.join(sorted(new))}) needs "
+            f"{thresholds()[Privilege.CREATE_TAGS]:,} reputation; use existing tags.",
+            field="tags",
+        )
 
 
 def can_moderate_post(user: Viewer, post: Post) -> bool:
@@ -51,6 +128,15 @@ def check_view_space_of(user: Viewer, post: Post) -> None:
         raise NotFound("That question does not exist or is not visible to you.")
 
 
+def can_see_hidden(user: Viewer, post: Post) -> bool:
+    """Hidden posts stay visible to their author, reviewers and moderators (with a notice)."""
+    return _authenticated(user) and (
+        post.author_id == user.pk  # type: ignore[union-attr]
+        or has_privilege(user, Privilege.REVIEW)
+        or can_moderate_post(user, post)
+    )
+
+
 def _sees_deleted(user: Viewer, post: Post) -> bool:
     return _authenticated(user) and (post.author_id == user.pk or can_moderate_post(user, post))  # type: ignore[union-attr]
 
@@ -70,6 +156,8 @@ def check_view_post(user: Viewer, post: Post) -> None:
     question = post.question if post.is_answer else None
     if question is not None and question.is_deleted and not _sees_deleted(user, question):
         raise NotFound("That post has been deleted.")
+    if post.is_hidden and not can_see_hidden(user, post):
+        raise NotFound("That post is hidden pending review.")
 
 
 def check_ask(user: Viewer, space) -> None:  # type: ignore[no-untyped-def]
@@ -78,6 +166,7 @@ def check_ask(user: Viewer, space) -> None:  # type: ignore[no-untyped-def]
     check_space_writable(space)
     if not can_post_in_space(user, space):
         raise _posting_refusal(user, space)
+    check_not_sanctioned(user)
 
 
 def check_answer(user: Viewer, question: Post) -> None:
@@ -93,6 +182,7 @@ def check_answer(user: Viewer, question: Post) -> None:
     check_space_writable(question.space)
     if not can_post_in_space(user, question.space):
         raise _posting_refusal(user, question.space)
+    check_not_sanctioned(user)
 
 
 def check_comment(user: Viewer, post: Post) -> None:
@@ -102,9 +192,14 @@ def check_comment(user: Viewer, post: Post) -> None:
     check_space_writable(post.space)
     if _is_frozen(post):
         raise PostIsDeleted("This post has been deleted; it cannot be commented on.")
+    check_not_sanctioned(user)
+    question = post if post.is_question else post.question
+    own = post.author_id == user.pk or (question is not None and question.author_id == user.pk)  # type: ignore[union-attr]
+    if not own:
+        check_privilege(user, Privilege.COMMENT_EVERYWHERE, post=post)
 
 
-def check_vote(user: Viewer, post: Post) -> None:
+def check_vote(user: Viewer, post: Post, *, value: int = 1) -> None:
     if not _authenticated(user):
         raise PermissionRefused("Log in to vote.")
     check_view_post(user, post)
@@ -113,20 +208,55 @@ def check_vote(user: Viewer, post: Post) -> None:
         raise VoteOnOwnPost()
     if _is_frozen(post):
         raise PostIsDeleted("You cannot vote on a deleted post.")
+    if value:
+        check_not_sanctioned(user)
+    if value > 0:
+        check_privilege(user, Privilege.VOTE_UP, post=post)
+    elif value < 0:
+        check_privilege(user, Privilege.VOTE_DOWN, post=post)
 
 
-def can_vote(user: Viewer, post: Post) -> bool:
+def can_vote(user: Viewer, post: Post, *, value: int = 1) -> bool:
     try:
-        check_vote(user, post)
+        check_vote(user, post, value=value)
     except (PermissionRefused, ValidationFailed, NotFound):
         return False
     return True
 
 
 def can_edit_post(user: Viewer, post: Post) -> bool:
+    """Edit directly: one's own posts, or anyone's with the edit privilege (else: suggest)."""
     if not _authenticated(user) or _is_frozen(post):
         return False
-    return post.author_id == user.pk or can_moderate_post(user, post)  # type: ignore[union-attr]
+    if post.is_locked and not can_moderate_post(user, post):
+        return False
+    return (
+        post.author_id == user.pk  # type: ignore[union-attr]
+        or has_privilege(user, Privilege.EDIT)
+        or can_moderate_post(user, post)
+    )
+
+
+def can_suggest_edit(user: Viewer, post: Post) -> bool:
+    """People without the edit privilege may suggest an edit, which goes to review."""
+    return (
+        _authenticated(user)
+        and not _is_frozen(post)
+        and not post.is_locked
+        and post.author_id != user.pk  # type: ignore[union-attr]
+        and not can_edit_post(user, post)
+    )
+
+
+def check_suggest_edit(user: Viewer, post: Post) -> None:
+    check_view_post(user, post)
+    if not can_suggest_edit(user, post):
+        raise PermissionRefused(
+            "You can edit this post directly."
+            if can_edit_post(user, post)
+            else "This post cannot take suggested edits."
+        )
+    check_not_sanctioned(user)
 
 
 def check_edit_post(user: Viewer, post: Post) -> None:
@@ -135,7 +265,10 @@ def check_edit_post(user: Viewer, post: Post) -> None:
     if _is_frozen(post):
         raise PostIsDeleted("Undelete the post before editing it.")
     if not can_edit_post(user, post):
-        raise PermissionRefused("You can only edit your own posts.")
+        raise PermissionRefused(
+            "This post is locked." if post.is_locked else "You can only edit your own posts."
+        )
+    check_not_sanctioned(user)
 
 
 def can_delete_post(user: Viewer, post: Post) -> bool:
@@ -196,10 +329,38 @@ def post_actions(user: Viewer, post: Post, *, is_moderator: bool) -> dict[str, b
     own = signed_in and post.author_id is not None and post.author_id == user.pk  # type: ignore[union-attr]
     live = not _is_frozen(post)
     question = post if post.is_question else post.question
+    on_own_question = signed_in and question is not None and question.author_id == user.pk  # type: ignore[union-attr]
+    can_edit = signed_in and live and (own or is_moderator or has_privilege(user, Privilege.EDIT))
     return {
         "vote": signed_in and live and not own,
-        "comment": signed_in and live,
-        "edit": signed_in and live and (own or is_moderator),
+        "vote_down": signed_in
+        and live
+        and not own
+        and (is_moderator or has_privilege(user, Privilege.VOTE_DOWN)),
+        "see_votes": is_moderator or has_privilege(user, Privilege.SEE_VOTE_COUNTS),
+        "comment": signed_in
+        and live
+        and (
+            own
+            or on_own_question
+            or is_moderator
+            or has_privilege(user, Privilege.COMMENT_EVERYWHERE)
+        ),
+        "flag_comment": signed_in
+        and live
+        and (is_moderator or has_privilege(user, Privilege.FLAG)),
+        "flag": signed_in
+        and live
+        and not own
+        and (is_moderator or has_privilege(user, Privilege.FLAG)),
+        "close": bool(
+            post.is_question
+            and signed_in
+            and live
+            and (is_moderator or has_privilege(user, Privilege.CLOSE_REOPEN))
+        ),
+        "suggest_edit": signed_in and live and not can_edit and not own and not post.is_locked,
+        "edit": can_edit and (not post.is_locked or is_moderator),
         "delete": signed_in and live and (own or is_moderator),
         "undelete": signed_in and post.is_deleted and (own or is_moderator),
         "accept": bool(

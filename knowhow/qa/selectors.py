@@ -8,8 +8,11 @@ from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 
 from knowhow.accounts.models import User
 from knowhow.core.errors import NotFound
+from knowhow.core.text import clean_text
 from knowhow.qa.models import Comment, Post, PostRevision, Tag, TagFollow, Vote
 from knowhow.qa.permissions import check_view_post
+from knowhow.reputation.config import Privilege
+from knowhow.reputation.privileges import has_privilege
 from knowhow.spaces.models import Space
 from knowhow.spaces.selectors import Viewer, space_moderator_annotation, visible_space_q
 
@@ -29,7 +32,11 @@ class QuestionSort:
 
 
 def visible_posts(viewer: Viewer) -> QuerySet[Post]:
-    return Post.objects.filter(visible_space_q(viewer))
+    """Posts in spaces the viewer sees, without those hidden by flags (except the viewer's own)."""
+    unhidden = Q(is_hidden=False)
+    if viewer is not None and viewer.is_authenticated:
+        unhidden |= Q(author_id=viewer.pk)
+    return Post.objects.filter(visible_space_q(viewer)).filter(unhidden)
 
 
 def question_list(
@@ -46,7 +53,7 @@ def question_list(
     if sort == QuestionSort.UNANSWERED:
         qs = qs.filter(answer_count=0)
     if tag:
-        qs = qs.filter(tags__name=tag)
+        qs = qs.filter(tags__name=clean_text(tag))
     if space is not None:
         qs = qs.filter(space=space)
     if author is not None:
@@ -90,11 +97,26 @@ def question_get_for_viewer(*, pk: int, viewer: Viewer) -> QuestionPage:
     signed_in = viewer is not None and viewer.is_authenticated and viewer.is_active
     moderator = bool(signed_in and question.viewer_is_moderator)  # type: ignore[attr-defined]
 
+    def sees_hidden(post: Post) -> bool:
+        # Posts hidden by flags stay visible to their author, reviewers and moderators.
+        return (
+            not post.is_hidden
+            or moderator
+            or (signed_in and post.author_id == viewer.pk)  # type: ignore[union-attr]
+            or has_privilege(viewer, Privilege.REVIEW)
+        )
+
     def sees(post: Post) -> bool:
-        return not post.is_deleted or moderator or (signed_in and post.author_id == viewer.pk)  # type: ignore[union-attr]
+        return (
+            not post.is_deleted or moderator or (signed_in and post.author_id == viewer.pk)  # type: ignore[union-attr]
+        ) and sees_hidden(post)
 
     if not sees(question):
-        raise NotFound("That post has been deleted.")
+        raise NotFound(
+            "That post has been deleted."
+            if question.is_deleted
+            else "That post is hidden pending review."
+        )
     answers = [
         a
         for a in Post.objects.filter(question=question)
@@ -209,12 +231,12 @@ def tag_list(*, viewer: Viewer, query: str = "", sort: str = "popular") -> Query
         visible_count__gt=0
     )
     if query:
-        qs = qs.filter(name__icontains=query.strip().lower()[:35])
+        qs = qs.filter(name__icontains=clean_text(query).strip().lower()[:35])
     return qs.order_by("name") if sort == "name" else qs.order_by("-visible_count", "name")
 
 
 def tag_get(*, name: str) -> Tag:
-    tag = Tag.objects.filter(name=name.strip().lower()).first()
+    tag = Tag.objects.filter(name=clean_text(name).strip().lower()).first()
     if tag is None:
         raise NotFound("No such tag.")
     return tag
@@ -261,7 +283,7 @@ def user_stats(*, user: User, viewer: Viewer) -> dict[str, int]:
 
 def search_questions_simple(*, viewer: Viewer, text: str) -> QuerySet[Post]:
     """A plain substring match, until the search app provides ranked full-text search."""
-    text = text.strip()[:200]
+    text = clean_text(text).strip()[:200]
     qs = question_list(viewer=viewer, sort=QuestionSort.ACTIVE)
     if not text:
         return qs.none()

@@ -14,9 +14,13 @@ from knowhow.core.errors import Conflict, NotFound, PermissionRefused, Validatio
 from knowhow.core.rendering import render_inline_markdown, render_markdown
 from knowhow.core.signals import activity
 from knowhow.core.text import clean_text
+from knowhow.moderation import services as moderation
 from knowhow.qa import permissions as perms
 from knowhow.qa.models import Comment, Post, PostRevision, QuestionView, Tag, TagFollow, Vote
 from knowhow.qa.signals import comment_added, post_changed
+from knowhow.reputation import badges
+from knowhow.reputation import services as reputation
+from knowhow.reputation.config import Privilege
 from knowhow.spaces.models import Space
 
 TAG_RE = re.compile(r"^[a-z0-9][a-z0-9+#.\-]{0,34}$")
@@ -183,6 +187,8 @@ def question_ask(
     title = validate_title(title)
     body = validate_body(body)
     names = normalise_tag_names(tags)
+    perms.check_create_tags(author, names)
+    perms.check_post_rate(author, body=body)
     now = timezone.now()
     question = Post.objects.create(
         post_type=Post.PostType.QUESTION,
@@ -196,6 +202,8 @@ def question_ask(
     )
     _set_tags(question, names)
     _revision(question, author=author, summary="Asked", when=now)
+    badges.badges_on_post(post=question)
+    moderation.review_new_post(post=question)
     _changed(question, created=True)
     _activity("question_asked", actor=author, post=question)
     return question
@@ -208,6 +216,7 @@ def answer_post(*, author: User, question: Post, body: str) -> Post:
     )
     perms.check_answer(author, question)
     body = validate_body(body)
+    perms.check_post_rate(author, body=body)
     now = timezone.now()
     answer = Post.objects.create(
         post_type=Post.PostType.ANSWER,
@@ -223,6 +232,8 @@ def answer_post(*, author: User, question: Post, body: str) -> Post:
     Post.objects.filter(pk=question.pk).update(
         answer_count=F("answer_count") + 1, last_activity_at=now
     )
+    badges.badges_on_post(post=answer)
+    moderation.review_new_post(post=answer)
     _changed(answer, created=True)
     _activity("answer_posted", actor=author, post=answer)
     return answer
@@ -237,13 +248,21 @@ def post_edit(
     title: str | None = None,
     tags: str | Sequence[str] | None = None,
     summary: str = "",
+    approved_by: User | None = None,
 ) -> Post:
+    """Edit a post. `approved_by` is the reviewer who approved `by`'s suggested edit."""
     post = (
         Post.objects.select_for_update(of=("self",))
         .select_related("space", "question")
         .get(pk=post.pk)
     )
-    perms.check_edit_post(by, post)
+    if approved_by is not None:
+        perms.check_view_post(approved_by, post)
+        perms.check_privilege(approved_by, Privilege.REVIEW, post=post)
+        if post.is_deleted:
+            raise perms.PostIsDeleted("Undelete the post before editing it.")
+    else:
+        perms.check_edit_post(by, post)
     body = validate_body(body)
     changed = body != post.body
     names: list[str] | None = None
@@ -254,6 +273,7 @@ def post_edit(
             post.title = title
         if tags is not None:
             names = normalise_tag_names(tags)
+            perms.check_create_tags(approved_by or by, names)
             changed = changed or sorted(names) != sorted(post.tags.values_list("name", flat=True))
     if not changed:
         raise ValidationFailed("Nothing changed: edit the text before saving.")
@@ -271,24 +291,60 @@ def post_edit(
     _revision(post, author=by, summary=summary or "Edited", when=now)
     if post.is_answer:
         Post.objects.filter(pk=post.question_id).update(last_activity_at=now)
+    badges.badges_on_edit(editor=by, post=post)
+    if approved_by is not None:
+        reputation.reputation_record_edit_approved(editor=by, post=post, reviewer=approved_by)
     _changed(post)
     return post
 
 
 @transaction.atomic
-def post_delete(*, post: Post, by: User) -> Post:
+def post_suggest_edit(
+    *,
+    post: Post,
+    by: User,
+    body: str,
+    title: str | None = None,
+    tags: str | Sequence[str] | None = None,
+    summary: str = "",
+) -> object:
+    """Below the edit privilege an edit is a suggestion that waits in the review queue."""
+    post = Post.objects.select_related("space", "question").get(pk=post.pk)
+    perms.check_suggest_edit(by, post)
+    body = validate_body(body)
+    payload: dict[str, object] = {"body": body, "summary": summary[:300]}
+    if post.is_question:
+        payload["title"] = validate_title(title if title is not None else post.title)
+        payload["tags"] = normalise_tag_names(tags) if tags is not None else None
+    return moderation.review_suggested_edit(post=post, by=by, payload=payload)
+
+
+@transaction.atomic
+def post_delete(*, post: Post, by: User, reviewed: bool = False) -> Post:
+    """Delete a post. `reviewed`: a reviewer deletes it from a review queue."""
     post = (
         Post.objects.select_for_update(of=("self",))
         .select_related("space", "question")
         .get(pk=post.pk)
     )
-    perms.check_delete_post(by, post)
+    if reviewed:
+        perms.check_view_post(by, post)
+        perms.check_privilege(by, Privilege.REVIEW, post=post)
+    else:
+        perms.check_delete_post(by, post)
     if post.is_deleted:
         raise ValidationFailed("That post is already deleted.")
     post.is_deleted = True
     post.deleted_at = timezone.now()
     post.deleted_by = by
     post.save(update_fields=["is_deleted", "deleted_at", "deleted_by"])
+    if post.is_answer and post.question and post.question.accepted_answer_id == post.pk:
+        reputation.reputation_undo_accept(answer=post)
+    reputation.reputation_post_deleted(post=post, by=by)
+    if by.pk != post.author_id:
+        moderation.audit_record(
+            actor=by, action="delete", post=post, target_user=post.author, reason="Deleted"
+        )
     if post.is_answer:
         Post.objects.filter(pk=post.question_id, answer_count__gt=0).update(
             answer_count=F("answer_count") - 1
@@ -316,6 +372,11 @@ def post_undelete(*, post: Post, by: User) -> Post:
     post.deleted_at = None
     post.deleted_by = None
     post.save(update_fields=["is_deleted", "deleted_at", "deleted_by"])
+    reputation.reputation_post_undeleted(post=post)
+    if by.pk != post.author_id:
+        moderation.audit_record(
+            actor=by, action="undelete", post=post, target_user=post.author, reason="Undeleted"
+        )
     if post.is_answer:
         Post.objects.filter(pk=post.question_id).update(answer_count=F("answer_count") + 1)
     else:
@@ -374,9 +435,12 @@ def vote_cast(*, post: Post, user: User, value: int) -> Post:
         .select_related("space", "question")
         .get(pk=post.pk)
     )
-    perms.check_vote(user, post)
+    # Who may vote at all first; then the privilege for the direction that changes.
+    perms.check_vote(user, post, value=0)
     existing = Vote.objects.filter(post=post, user=user).first()
     old = existing.value if existing else 0
+    if value != old:
+        perms.check_vote(user, post, value=value)
     if old == value:
         return post
     if existing and value == 0:
@@ -397,7 +461,12 @@ def vote_cast(*, post: Post, user: User, value: int) -> Post:
         up_votes=F("up_votes") + up,
         down_votes=F("down_votes") + down,
     )
+    if old:
+        reputation.reputation_undo_vote(post=post, voter=user)
+    if value:
+        reputation.reputation_record_vote(post=post, voter=user, value=value)
     post.refresh_from_db(fields=["score", "up_votes", "down_votes"])
+    badges.badges_on_score(post=post, previous=post.score - (value - old))
     _changed(post)
     _activity("vote_cast", actor=user, post=post, value=value)
     return post
@@ -409,9 +478,14 @@ def answer_accept(*, answer: Post, by: User) -> Post:
     perms.check_accept(by, answer)
     question = Post.objects.select_for_update().get(pk=answer.question_id)
     if question.accepted_answer_id != answer.pk:
+        if question.accepted_answer_id is not None:
+            reputation.reputation_undo_accept(answer=question.accepted_answer)
+        reputation.reputation_record_accept(answer=answer, accepter=by)
         question.accepted_answer = answer
         question.last_activity_at = timezone.now()
         question.save(update_fields=["accepted_answer", "last_activity_at"])
+        answer.question = question
+        badges.badges_on_accept(answer=answer, question=question)
         _changed(question)
         _activity("answer_accepted", actor=by, post=answer)
     return question
@@ -423,6 +497,7 @@ def answer_unaccept(*, answer: Post, by: User) -> Post:
     perms.check_accept(by, answer)
     question = Post.objects.select_for_update().get(pk=answer.question_id)
     if question.accepted_answer_id == answer.pk:
+        reputation.reputation_undo_accept(answer=answer)
         question.accepted_answer = None
         question.save(update_fields=["accepted_answer"])
         _changed(question)

@@ -16,6 +16,7 @@ urlpatterns = [
     path("posts/<int:pk>/accept/", views.accept, name="accept"),
     path("posts/<int:pk>/comments/", views.comment_create, name="comment_create"),
     path("posts/<int:pk>/edit/", views.post_edit, name="post_edit"),
+    path("posts/<int:pk>/suggest-edit/", views.post_suggest_edit, name="post_suggest_edit"),
     path("posts/<int:pk>/delete/", views.post_delete, name="post_delete"),
     path("posts/<int:pk>/undelete/", views.post_undelete, name="post_undelete"),
     path("posts/<int:pk>/revisions/", views.revision_list, name="revisions"),

@@ -2,6 +2,7 @@
 
 import hashlib
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
@@ -10,10 +11,17 @@ from django.views.decorators.http import require_POST, require_safe
 from knowhow.accounts.models import User
 from knowhow.core.errors import ApplicationError, NotFound, ValidationFailed
 from knowhow.core.forms import add_service_error
+from knowhow.moderation.permissions import is_site_moderator
 from knowhow.qa import selectors, services
 from knowhow.qa.forms import AnswerForm, AskForm, CommentForm, EditForm
 from knowhow.qa.models import Comment, Post
-from knowhow.qa.permissions import check_answer, check_edit_post, post_actions
+from knowhow.qa.permissions import (
+    check_answer,
+    check_edit_post,
+    check_suggest_edit,
+    post_actions,
+)
+from knowhow.reputation.selectors import badge_counts_for, badges_for
 from knowhow.spaces.selectors import default_space, is_space_moderator, spaces_visible_to
 
 
@@ -50,9 +58,17 @@ def _page_context(request: HttpRequest, pk: int) -> dict[str, object]:
     page = selectors.question_get_for_viewer(pk=pk, viewer=request.user)
     question = page.question
     moderator = page.viewer_is_moderator
-    for post in [question, *page.answers]:
+    posts = [question, *page.answers]
+    counts = badge_counts_for(user_ids=[p.author_id for p in posts if p.author_id])
+    for post in posts:
         post.actions = post_actions(request.user, post, is_moderator=moderator)  # type: ignore[attr-defined]
         post.my_vote = page.my_votes.get(post.pk, 0)  # type: ignore[attr-defined]
+        post.author_badges = sorted(counts.get(post.author_id, {}).items())  # type: ignore[attr-defined]
+    question.duplicate_links = (  # type: ignore[attr-defined]
+        list(question.links_out.filter(link_type="duplicate").select_related("to_post"))
+        if question.closed_at
+        else []
+    )
     return {"question": question, "answers": page.answers, "answer_form": AnswerForm()}
 
 
@@ -181,11 +197,7 @@ def comment_delete(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect(comment.post.get_absolute_url())
 
 
-@login_required
-def post_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    post = selectors.post_get_for_viewer(pk=pk, viewer=request.user)
-    # Permission first, so that a stranger is refused whatever the input.
-    check_edit_post(request.user, post)
+def _edit_page(request: HttpRequest, post: Post, *, suggesting: bool) -> HttpResponse:
     initial = {
         "title": post.title,
         "body": post.body,
@@ -194,8 +206,9 @@ def post_edit(request: HttpRequest, pk: int) -> HttpResponse:
     form = EditForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
+        edit = services.post_suggest_edit if suggesting else services.post_edit
         try:
-            services.post_edit(
+            edit(
                 post=post,
                 by=request.user,
                 body=data["body"],
@@ -206,10 +219,31 @@ def post_edit(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationFailed as error:
             add_service_error(form, error)
         else:
+            if suggesting:
+                messages.success(request, "Thanks! Your suggested edit is waiting for review.")
             return redirect(post.get_absolute_url())
     return render(
-        request, "qa/edit.html", {"form": form, "post": post}, status=400 if form.errors else 200
+        request,
+        "qa/edit.html",
+        {"form": form, "post": post, "suggesting": suggesting},
+        status=400 if form.errors else 200,
     )
+
+
+@login_required
+def post_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    post = selectors.post_get_for_viewer(pk=pk, viewer=request.user)
+    # Permission first, so that a stranger is refused whatever the input.
+    check_edit_post(request.user, post)
+    return _edit_page(request, post, suggesting=False)
+
+
+@login_required
+def post_suggest_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """Below the edit privilege, an edit is suggested and waits in the review queue."""
+    post = selectors.post_get_for_viewer(pk=pk, viewer=request.user)
+    check_suggest_edit(request.user, post)
+    return _edit_page(request, post, suggesting=True)
 
 
 @login_required
@@ -316,6 +350,8 @@ def user_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "answers": answers,
             "stats": selectors.user_stats(user=person, viewer=request.user),
             "tags": selectors.followed_tags(user=person, viewer=request.user),
+            "badges": badges_for(user=person),
+            "can_sanction": is_site_moderator(request.user) and request.user.pk != person.pk,
         },
     )
 

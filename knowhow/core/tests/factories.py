@@ -15,6 +15,10 @@ class UserFactory(factory.django.DjangoModelFactory):
     username = factory.Sequence(lambda n: f"person{n}")
     email = factory.LazyAttribute(lambda o: f"{o.username}@example.com")
     display_name = factory.Sequence(lambda n: f"Person {n}")
+    # An ordinary established member: may vote, comment, flag and create tags under the
+    # default "pilot" preset, but not edit others' posts, review or close. Tests about new
+    # members ask for UserFactory(reputation=1), the value a real sign-up starts with.
+    reputation = 200
     password = factory.PostGenerationMethodCall("set_password", "correct horse battery")
 
     @factory.post_generation
@@ -49,13 +53,19 @@ def QuestionFactory(  # noqa: N802  (reads like a factory at call sites)
     body: str = "I need the monthly numbers as a CSV file for the finance team.",
     tags=("reporting",),
 ):
-    from knowhow.qa.services import question_ask
+    from knowhow.qa.models import Tag
+    from knowhow.qa.services import TAG_RE, question_ask
     from knowhow.spaces.selectors import default_space
 
     author = author or UserFactory()
     space = space or default_space()
     if space.is_private and not SpaceMembership.objects.filter(space=space, user=author).exists():
         add_member(space, author)
+    # The factory's tags exist already, as on a running site, so that a new member (who may not
+    # create tags yet) can still be given a question; tests of tag creation call the service.
+    for name in (t.strip().lower() for t in tags):
+        if TAG_RE.match(name):
+            Tag.objects.get_or_create(name=name)
     return question_ask(author=author, space=space, title=title, body=body, tags=list(tags))
 
 

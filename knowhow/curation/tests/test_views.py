@@ -262,6 +262,8 @@ def test_collection_pages(curator_client, client, default_space, question, user)
         == 302
     )
 
+    user.reputation = 1  # a new member: may enrol, may not curate
+    user.save(update_fields=["reputation"])
     client.force_login(user)
     assert client.post(reverse("curation:path_enrol", args=[collection.pk])).status_code == 302
     item = collection.items.get()

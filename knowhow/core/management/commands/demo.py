@@ -6,6 +6,7 @@ from django.db import transaction
 from knowhow.accounts.models import User
 from knowhow.accounts.services import user_sign_up
 from knowhow.qa import services as qa
+from knowhow.reputation.services import reputation_grant
 from knowhow.spaces.models import Space, SpaceMembership
 from knowhow.spaces.selectors import default_space
 from knowhow.spaces.services import space_add_member
@@ -217,6 +218,9 @@ class Command(BaseCommand):
             user.job_title, user.department = title, dept
             user.is_staff = user.is_superuser = staff
             user.save()
+            # Demo members are established enough to vote, comment and create tags.
+            reputation_grant(user=user, amount=499)
+            user.refresh_from_db()
             people[username] = user
         space_add_member(
             space=default_space(), user=people["maria"], role=SpaceMembership.Role.MODERATOR

@@ -1,0 +1,60 @@
+"""Reads for reputation: a person's ledger, tag breakdown and badges."""
+
+from collections import defaultdict
+
+from django.core.paginator import Page, Paginator
+from django.db.models import Count, QuerySet
+
+from knowhow.accounts.models import User
+from knowhow.reputation.models import ReputationEvent, UserBadge, UserTagScore
+
+
+def reputation_events_for(*, user: User) -> QuerySet[ReputationEvent]:
+    return ReputationEvent.objects.filter(user=user).select_related("post", "post__question")
+
+
+def tag_scores_for(*, user: User, limit: int = 20) -> list[UserTagScore]:
+    return list(UserTagScore.objects.filter(user=user, score__gt=0).select_related("tag")[:limit])
+
+
+def badges_for(*, user: User) -> list[UserBadge]:
+    return list(UserBadge.objects.filter(user=user).select_related("badge", "post"))
+
+
+def badge_counts_for(*, user_ids: list[int]) -> dict[int, dict[int, int]]:
+    """user id -> {tier: count}, in one query, for bylines on a page."""
+    out: dict[int, dict[int, int]] = defaultdict(dict)
+    rows = (
+        UserBadge.objects.filter(user_id__in=user_ids)
+        .values("user_id", "badge__tier")
+        .annotate(n=Count("id"))
+    )
+    for row in rows:
+        out[row["user_id"]][row["badge__tier"]] = row["n"]
+    return dict(out)
+
+
+def paginate_events(*, user: User, page: str | int | None, per_page: int = 30) -> Page:
+    return Paginator(reputation_events_for(user=user), per_page).get_page(page)
+
+
+def badge_catalogue() -> list[dict[str, object]]:
+    """Every defined badge with how many people hold it (tag badges once earned)."""
+    from knowhow.reputation.badges import DEFINITIONS
+
+    held = dict(
+        UserBadge.objects.values("badge__slug")
+        .annotate(n=Count("id"))
+        .values_list("badge__slug", "n")
+    )
+    out: list[dict[str, object]] = [
+        {
+            "slug": d.slug,
+            "name": d.name,
+            "tier": d.tier,
+            "description": d.description,
+            "held": held.get(d.slug, 0),
+        }
+        for d in DEFINITIONS.values()
+    ]
+    return sorted(out, key=lambda b: (b["tier"], b["name"]))  # type: ignore[return-value]

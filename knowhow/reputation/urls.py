@@ -1,0 +1,11 @@
+from django.urls import path
+
+from knowhow.reputation import views
+
+app_name = "reputation"
+
+urlpatterns = [
+    path("users/<int:pk>/reputation/", views.reputation_detail, name="detail"),
+    path("privileges/", views.privileges, name="privileges"),
+    path("badges/", views.badge_list, name="badges"),
+]
