@@ -12,6 +12,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("knowhow.accounts.urls")),
     path("spaces/", include("knowhow.spaces.urls")),
+    path("videos/", include("knowhow.videos.urls")),
     path("healthz", core_views.health, name="health"),
     path("ping", core_views.ping, name="ping"),
     path("", include("knowhow.qa.urls")),

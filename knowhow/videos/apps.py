@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class VideosConfig(AppConfig):
+    name = "knowhow.videos"
+    label = "videos"
+    verbose_name = "Videos"
