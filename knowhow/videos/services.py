@@ -434,7 +434,7 @@ def transcode_requeue_stale() -> list[int]:
     )
     requeued = []
     for pk, lease_until in stale:
-        run_after = max(now, lease_until or now) + timedelta(seconds=1)
+        run_after = max(now, (lease_until or now) + timedelta(seconds=1))
         transcode_video.using(run_after=run_after).enqueue(job_id=pk)
         requeued.append(pk)
     return requeued

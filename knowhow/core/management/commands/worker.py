@@ -19,6 +19,9 @@ class Command(BaseCommand):
         backend = settings.TASKS["default"]["BACKEND"]
         self.stdout.write(f"Worker starting with {backend}")
         sys.stdout.flush()
+        if "knowhow.videos" in settings.INSTALLED_APPS and "Immediate" not in backend:
+            # Transcodes left running by a worker that died are picked up again.
+            call_command("videos_requeue_stale")
         if "RQBackend" in backend:
             extra = ["--burst"] if options["burst"] else []
             call_command(

@@ -1,0 +1,14 @@
+"""Queue again the transcodes whose worker died (run at worker start, or from cron)."""
+
+from django.core.management.base import BaseCommand
+
+from knowhow.videos.services import transcode_requeue_stale
+
+
+class Command(BaseCommand):
+    help = "Queue again every transcode job whose worker stopped renewing its lease."
+
+    def handle(self, *args, **options):  # type: ignore[no-untyped-def]
+        requeued = transcode_requeue_stale()
+        if requeued:
+            self.stdout.write(f"Queued again: transcode jobs {', '.join(map(str, requeued))}")
