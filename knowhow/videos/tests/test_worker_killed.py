@@ -34,7 +34,12 @@ def _env(tmp: Path) -> dict[str, str]:
 
 def _manage(env: dict[str, str], *args: str, timeout: float = 120) -> str:
     result = subprocess.run(
-        [sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=timeout
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
     )
     assert result.returncode == 0, result.stderr
     return result.stdout
