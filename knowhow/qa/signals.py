@@ -5,3 +5,7 @@ from django.dispatch import Signal
 # Sent after commit with post_id whenever a question or answer is created, edited, voted on,
 # accepted, deleted or undeleted.
 post_changed = Signal()
+
+# Sent (synchronously) with `answers` (a list of Post) and `viewer` before a question page renders,
+# so that other apps can attach what they show with an answer (e.g. its videos) in one query.
+answers_displayed = Signal()

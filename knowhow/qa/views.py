@@ -14,6 +14,7 @@ from knowhow.qa import selectors, services
 from knowhow.qa.forms import AnswerForm, AskForm, CommentForm, EditForm
 from knowhow.qa.models import Comment, Post
 from knowhow.qa.permissions import post_actions
+from knowhow.qa.signals import answers_displayed
 from knowhow.spaces.selectors import default_space, is_space_moderator, spaces_visible_to
 
 
@@ -49,6 +50,7 @@ def question_list(request: HttpRequest) -> HttpResponse:
 def _page_context(request: HttpRequest, pk: int) -> dict[str, object]:
     page = selectors.question_get_for_viewer(pk=pk, viewer=request.user)
     question = page.question
+    answers_displayed.send(sender=Post, answers=page.answers, viewer=request.user)
     moderator = request.user.is_authenticated and is_space_moderator(request.user, question.space)
     for post in [question, *page.answers]:
         post.actions = post_actions(request.user, post, is_moderator=moderator)  # type: ignore[attr-defined]

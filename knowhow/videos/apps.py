@@ -5,3 +5,9 @@ class VideosConfig(AppConfig):
     name = "knowhow.videos"
     label = "videos"
     verbose_name = "Videos"
+
+    def ready(self) -> None:
+        from knowhow.qa.signals import answers_displayed
+        from knowhow.videos.receivers import attach_answer_videos
+
+        answers_displayed.connect(attach_answer_videos, dispatch_uid="videos-answer-videos")

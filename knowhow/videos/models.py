@@ -32,6 +32,11 @@ class Video(models.Model):
     description = models.TextField(blank=True)
     description_html = models.TextField(blank=True, editable=False)
     tags = models.ManyToManyField(Tag, blank=True, related_name="videos")
+    # A standalone video has its own discussion post (post_type "video") that carries its
+    # votes, comments and flags through the Q&A app, so the maker earns reputation there.
+    post = models.OneToOneField(
+        Post, null=True, blank=True, on_delete=models.SET_NULL, related_name="video"
+    )
     # "Answer with a video": the answer post this video illustrates. Votes and comments on that
     # answer are the video's votes and comments.
     answer = models.ForeignKey(
@@ -72,6 +77,10 @@ class Video(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("videos:detail", args=[self.pk])
+
+    @property
+    def poster_url(self) -> str:
+        return reverse("videos:media", args=[self.pk, "hls/poster.jpg"]) if self.poster else ""
 
     @property
     def storage_prefix(self) -> str:

@@ -13,13 +13,13 @@ Viewer = User | AnonymousUser | None
 
 
 def can_view_video(viewer: Viewer, video: Video) -> bool:
-    if video.is_deleted:
+    if video.is_deleted or not can_view_space(viewer, video.space):
         return False
-    if not can_view_space(viewer, video.space):
-        return False
-    if video.status == Video.Status.READY or video.is_playable:
+    published = video.status == Video.Status.READY or video.is_playable
+    post = video.post if video.post_id else None
+    if published and (post is None or not (post.is_deleted or post.is_hidden)):
         return True
-    # Until it is ready, only the uploader and moderators see it.
+    # Unpublished, or hidden by moderation: only the uploader and moderators see it.
     return bool(viewer and viewer.is_authenticated and can_manage_video(viewer, video))  # type: ignore[arg-type]
 
 

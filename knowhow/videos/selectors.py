@@ -14,7 +14,10 @@ from knowhow.videos.permissions import can_view_video
 
 
 def _published() -> Q:
-    return Q(is_deleted=False) & (Q(status=Video.Status.READY) | Q(is_playable=True))
+    live = Q(is_deleted=False) & (
+        Q(post__isnull=True) | Q(post__is_deleted=False, post__is_hidden=False)
+    )
+    return live & (Q(status=Video.Status.READY) | Q(is_playable=True))
 
 
 def video_list(
@@ -34,7 +37,7 @@ def video_list(
 
 def video_get_for_viewer(*, pk: int, viewer: Viewer) -> Video:
     video = (
-        Video.objects.select_related("uploader", "space", "answer")
+        Video.objects.select_related("uploader", "space", "answer", "post")
         .prefetch_related(
             "tags",
             Prefetch("captions", queryset=Caption.objects.order_by("language")),
@@ -50,7 +53,7 @@ def video_get_for_viewer(*, pk: int, viewer: Viewer) -> Video:
 
 def video_media_get_for_viewer(*, pk: int, viewer: Viewer) -> Video:
     """The lighter lookup for each segment request: only what the permission check needs."""
-    video = Video.objects.select_related("space").filter(pk=pk).first()
+    video = Video.objects.select_related("space", "post").filter(pk=pk).first()
     if video is None or not can_view_video(viewer, video):
         raise NotFound("No such video.")
     return video

@@ -76,9 +76,10 @@ def upload_create(
     answer: Post | None = None,
 ) -> UploadSession:
     """Start a resumable upload of `length` bytes; the Video exists from now on, uploading."""
-    check_upload(user=user, space=space)
     if answer is not None:
         check_answer_with_video(user=user, answer=answer)
+        space = answer.space
+    check_upload(user=user, space=space)
     if length <= 0:
         raise ValidationFailed("The file is empty.", field="file")
     limit = _opts()["MAX_UPLOAD_BYTES"]
@@ -99,6 +100,9 @@ def upload_create(
         size_bytes=length,
         answer=answer,
     )
+    if answer is None:
+        video.post = _discussion_post(video)
+        video.save(update_fields=["post"])
     names = normalise_tag_names(list(tags)) if tags else []
     if names:
         from knowhow.qa.models import Tag
@@ -145,6 +149,22 @@ def upload_append(
     if session.offset == session.length:
         _upload_finish(session)
     return session
+
+
+def _discussion_post(video: Video) -> Post:
+    """The qa Post that carries a standalone video's votes, comments and flags."""
+    now = timezone.now()
+    body = video.description or video.title
+    return Post.objects.create(
+        post_type=Post.PostType.VIDEO,
+        space=video.space,
+        author=video.uploader,
+        title=video.title,
+        body=body,
+        body_html=video.description_html or render_markdown(body),
+        created_at=now,
+        last_activity_at=now,
+    )
 
 
 @transaction.atomic

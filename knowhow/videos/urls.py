@@ -17,4 +17,5 @@ urlpatterns = [
     path("<int:pk>/captions/<str:language>/delete/", views.caption_remove, name="caption_remove"),
     path("<int:pk>/events/", views.play_events, name="events"),
     path("by/<int:user_pk>/", views.maker_videos, name="maker"),
+    path("post/<int:post_pk>/", views.video_for_post, name="post"),
 ]

@@ -11,8 +11,9 @@ from django.utils.text import slugify
 from django.views.decorators.http import require_GET, require_POST
 
 from knowhow.core.errors import NotFound, ValidationFailed
-from knowhow.qa.models import Post
-from knowhow.spaces.selectors import default_space, spaces_visible_to
+from knowhow.qa.models import Post, Vote
+from knowhow.qa.permissions import post_actions
+from knowhow.spaces.selectors import default_space, is_space_moderator, spaces_visible_to
 from knowhow.videos import media, selectors, services
 from knowhow.videos.forms import CaptionForm
 from knowhow.videos.models import Caption, Video
@@ -65,8 +66,24 @@ def upload_page(request: HttpRequest) -> HttpResponse:
 def video_detail(request: HttpRequest, pk: int) -> HttpResponse:
     video = selectors.video_get_for_viewer(pk=pk, viewer=request.user)
     manager = request.user.is_authenticated and can_manage_video(request.user, video)  # type: ignore[arg-type]
+    post = video.post
+    if post is not None:
+        moderator = request.user.is_authenticated and is_space_moderator(request.user, video.space)
+        post.actions = post_actions(request.user, post, is_moderator=moderator)  # type: ignore[attr-defined]
+        post.my_vote = (  # type: ignore[attr-defined]
+            Vote.objects.filter(post=post, user_id=request.user.pk)
+            .values_list("value", flat=True)
+            .first()
+            or 0
+            if request.user.is_authenticated
+            else 0
+        )
+        post.visible_comments = list(
+            post.comments.filter(is_deleted=False).select_related("author")
+        )  # type: ignore[attr-defined]
     context = {
         "video": video,
+        "post": post,
         "job": selectors.latest_job(video) if manager or request.user.is_staff else None,
         "can_manage": manager,
         "caption_form": CaptionForm() if manager else None,
@@ -192,3 +209,11 @@ def maker_videos(request: HttpRequest, user_pk: int) -> HttpResponse:
         else None
     )
     return render(request, "videos/maker.html", {"maker": maker, "page": page, "stats": stats})
+
+
+def video_for_post(request: HttpRequest, post_pk: int) -> HttpResponse:
+    """Where a video's discussion post (votes, comments, flags) links to."""
+    video = Video.objects.filter(post_id=post_pk).only("pk").first()
+    if video is None:
+        raise NotFound("No such video.")
+    return redirect("videos:detail", pk=video.pk)
