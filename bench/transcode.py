@@ -75,7 +75,9 @@ def main() -> None:
     )  # fmt: skip
     print("Transcoding through the worker …", flush=True)
     started = time.monotonic()
-    subprocess.run([*manage, "worker", "--burst"], cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL)
+    subprocess.run(
+        [*manage, "worker", "--burst"], cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL
+    )
     worker_process_wall = time.monotonic() - started
     with sqlite3.connect(work / "db.sqlite3") as conn:
         job = conn.execute(

@@ -194,6 +194,20 @@ def upload_terminate(*, session: UploadSession, user: User) -> None:
         session.video.delete()
 
 
+def upload_expire_stale() -> int:
+    """Drop uploads left unfinished for longer than UPLOAD_EXPIRY_HOURS, with their staging files."""
+    cutoff = timezone.now() - timedelta(hours=_opts()["UPLOAD_EXPIRY_HOURS"])
+    stale = list(
+        UploadSession.objects.filter(
+            completed_at__isnull=True, created_at__lt=cutoff
+        ).select_related("video")
+    )
+    for session in stale:
+        _staging_path(session.id).unlink(missing_ok=True)
+        session.video.delete()
+    return len(stale)
+
+
 def video_create_from_file(
     *,
     user: User,
@@ -348,12 +362,15 @@ def _publish(
 def _local_original(video: Video, tmp: Path) -> Path:
     """A local path to the original: the file itself on local storage, else a downloaded copy."""
     try:
-        return Path(default_storage.path(video.original))
+        path = Path(default_storage.path(video.original))
+        if path.is_file():
+            return path
     except NotImplementedError:
-        local = tmp / ("original" + Path(video.original).suffix)
-        with default_storage.open(video.original, "rb") as src, local.open("wb") as dst:
-            shutil.copyfileobj(src, dst, 1 << 20)
-        return local
+        pass
+    local = tmp / ("original" + Path(video.original).suffix)
+    with default_storage.open(video.original, "rb") as src, local.open("wb") as dst:
+        shutil.copyfileobj(src, dst, 1 << 20)
+    return local
 
 
 def transcode_run(*, job_id: int, worker: str | None = None) -> TranscodeJob | None:

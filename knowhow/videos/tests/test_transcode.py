@@ -197,3 +197,41 @@ def test_a_job_whose_lease_ran_out_is_taken_over_and_completed(user, clips, defa
 def test_creating_a_video_needs_a_title(user, default_space):
     with pytest.raises(ValidationFailed):
         services.upload_create(user=user, space=default_space, title="   ", length=10)
+
+
+def test_storage_without_local_paths_works_end_to_end(
+    user, clips, django_capture_on_commit_callbacks, settings, client
+):
+    """Object storage (S3 via django-storages) has no local paths: the worker downloads the
+    original and uploads results through the storage API. Django's InMemoryStorage behaves alike."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
+    }
+    video = video_from_clip(
+        clips["landscape"], user=user, capture=django_capture_on_commit_callbacks
+    )
+    assert video.status == Video.Status.READY, video.status_message
+    response = client.get(f"/videos/{video.pk}/media/hls/master.m3u8")
+    assert response.status_code == 200
+    assert b"r180/index.m3u8" in b"".join(response.streaming_content)
+
+
+def test_abandoned_uploads_expire(user, default_space, settings):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from knowhow.videos.models import UploadSession
+
+    session = services.upload_create(
+        user=user, space=default_space, title="Never finished", length=100
+    )
+    services.upload_append(session=session, user=user, offset=0, chunk=[b"x" * 10])
+    assert services.upload_expire_stale() == 0
+    UploadSession.objects.filter(pk=session.pk).update(
+        created_at=timezone.now() - timedelta(days=2)
+    )
+    assert services.upload_expire_stale() == 1
+    assert not Video.objects.exists()
+    assert not services._staging_path(session.id).exists()

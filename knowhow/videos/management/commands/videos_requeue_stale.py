@@ -1,8 +1,9 @@
-"""Queue again the transcodes whose worker died (run at worker start, or from cron)."""
+"""Queue again the transcodes whose worker died and drop abandoned uploads (run at worker
+start, or from cron)."""
 
 from django.core.management.base import BaseCommand
 
-from knowhow.videos.services import transcode_requeue_stale
+from knowhow.videos.services import transcode_requeue_stale, upload_expire_stale
 
 
 class Command(BaseCommand):
@@ -12,3 +13,6 @@ class Command(BaseCommand):
         requeued = transcode_requeue_stale()
         if requeued:
             self.stdout.write(f"Queued again: transcode jobs {', '.join(map(str, requeued))}")
+        expired = upload_expire_stale()
+        if expired:
+            self.stdout.write(f"Removed {expired} abandoned upload(s).")
