@@ -462,18 +462,16 @@ def _job_failed(
 def transcode_requeue_stale() -> list[int]:
     """Queue again every job whose worker stopped renewing its lease (killed, machine lost).
 
-    The task runs after the lease ends, and `transcode_claim` takes the job only if it has."""
+    Runs every minute from the scheduler; a duplicate task is harmless, since `transcode_claim`
+    gives the job to one run only."""
     from knowhow.videos.tasks import transcode_video
 
-    now = timezone.now()
-    stale = TranscodeJob.objects.filter(state=TranscodeJob.State.RUNNING).values_list(
-        "pk", "lease_until"
-    )
-    requeued = []
-    for pk, lease_until in stale:
-        run_after = max(now, (lease_until or now) + timedelta(seconds=1))
-        transcode_video.using(run_after=run_after).enqueue(job_id=pk)
-        requeued.append(pk)
+    stale = TranscodeJob.objects.filter(
+        state=TranscodeJob.State.RUNNING, lease_until__lt=timezone.now()
+    ).values_list("pk", flat=True)
+    requeued = list(stale)
+    for pk in requeued:
+        transcode_video.enqueue(job_id=pk)
     return requeued
 
 

@@ -14,14 +14,24 @@ class Command(BaseCommand):
         parser.add_argument(
             "--burst", action="store_true", help="Process what is queued, then exit."
         )
+        parser.add_argument(
+            "--no-scheduler",
+            action="store_true",
+            help="Do not run the periodic-task scheduler in this worker.",
+        )
 
     def handle(self, *args, **options):  # type: ignore[no-untyped-def]
         backend = settings.TASKS["default"]["BACKEND"]
         self.stdout.write(f"Worker starting with {backend}")
         sys.stdout.flush()
-        if "knowhow.videos" in settings.INSTALLED_APPS and "Immediate" not in backend:
-            # Transcodes left running by a worker that died are picked up again.
-            call_command("videos_requeue_stale")
+        if not options["burst"] and not options["no_scheduler"]:
+            from knowhow.core.scheduling import start_in_thread
+
+            start_in_thread()
+        elif options["burst"]:
+            from knowhow.core.scheduling import run_due
+
+            run_due()
         if "RQBackend" in backend:
             extra = ["--burst"] if options["burst"] else []
             call_command(
