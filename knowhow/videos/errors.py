@@ -20,3 +20,9 @@ class UploadAlreadyComplete(Conflict):
 
 class BadCaptionFile(ValidationFailed):
     """The captions file is not valid WebVTT or SRT."""
+
+
+class UploadBusy(Conflict):
+    """Another request is still writing to this upload; try again in a moment."""
+
+    status_code = 423

@@ -1,5 +1,6 @@
 """Writes for videos: resumable uploads, transcoding (with leases), captions, playback events."""
 
+import fcntl
 import logging
 import os
 import re
@@ -28,6 +29,7 @@ from knowhow.videos import captions as caption_formats
 from knowhow.videos.backends import ProbeError, TranscodeOutput, get_transcoder
 from knowhow.videos.errors import (
     UploadAlreadyComplete,
+    UploadBusy,
     UploadOffsetMismatch,
     UploadTooLarge,
 )
@@ -125,11 +127,19 @@ def upload_append(
         raise NotFound("No such upload.")
     if session.completed_at is not None:
         raise UploadAlreadyComplete()
-    if offset != session.offset:
-        raise UploadOffsetMismatch(f"The upload stopped at byte {session.offset}, not {offset}.")
     path = _staging_path(session.id)
     written = 0
     with path.open("r+b" if path.exists() else "wb") as fh:
+        # One writer per upload (a client retrying while its first request still runs).
+        try:
+            fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError as exc:
+            raise UploadBusy() from exc
+        session.offset = UploadSession.objects.values_list("offset", flat=True).get(pk=session.pk)
+        if offset != session.offset:
+            raise UploadOffsetMismatch(
+                f"The upload stopped at byte {session.offset}, not {offset}."
+            )
         fh.truncate(offset)
         fh.seek(offset)
         try:

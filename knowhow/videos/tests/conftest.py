@@ -86,12 +86,3 @@ def video_storage(settings, tmp_path: Path) -> Path:
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.VIDEOS = {**settings.VIDEOS, "UPLOAD_DIR": tmp_path / "uploads"}
     return tmp_path
-
-
-@pytest.fixture(autouse=True)
-def plain_static(settings) -> None:
-    # Pages render without a prior collectstatic (the hashed manifest storage needs one).
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-    }

@@ -150,3 +150,17 @@ def test_delete_abandons_the_upload(logged_in_client):
     assert logged_in_client.delete(location, **TUS).status_code == 204
     assert not Video.objects.exists()
     assert logged_in_client.head(location, **TUS).status_code == 404
+
+
+def test_a_second_writer_on_the_same_upload_is_told_to_wait(logged_in_client, user):
+    import fcntl
+
+    from knowhow.videos.services import _staging_path
+
+    location = _create(logged_in_client, 10)["Location"]
+    session = UploadSession.objects.get()
+    with _staging_path(session.id).open("r+b") as fh:
+        fcntl.flock(fh.fileno(), fcntl.LOCK_EX)
+        response = _patch(logged_in_client, location, 0, b"12345")
+    assert response.status_code == 423
+    assert _patch(logged_in_client, location, 0, b"12345")["Upload-Offset"] == "5"
