@@ -79,6 +79,13 @@ class Video(models.Model):
         return reverse("videos:detail", args=[self.pk])
 
     @property
+    def duration_display(self) -> str:
+        if not self.duration_seconds:
+            return ""
+        minutes, seconds = divmod(int(round(self.duration_seconds)), 60)
+        return f"{minutes}:{seconds:02d}"
+
+    @property
     def poster_url(self) -> str:
         return reverse("videos:media", args=[self.pk, "hls/poster.jpg"]) if self.poster else ""
 
