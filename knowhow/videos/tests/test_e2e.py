@@ -46,9 +46,7 @@ def test_upload_wait_until_ready_and_play(live_server, browser_page, tmp_path):
     page.click("#upload-start")
     page.wait_for_url(f"{live_server.url}/videos/*/", timeout=60_000)
 
-    video = Video.objects.get()
     page.wait_for_selector("#video-status[data-status=ready]", timeout=60_000)
-    assert video.title == "How to reset the coffee machine"
     page.wait_for_selector("[data-player] video")
 
     page.evaluate(
@@ -71,5 +69,8 @@ def test_upload_wait_until_ready_and_play(live_server, browser_page, tmp_path):
     assert page.evaluate("() => document.querySelector('video').playbackRate") == 1.25
     # Leaving the page sends the viewing events in a batch.
     page.goto(f"{live_server.url}/videos/")
+    page.wait_for_selector(".video-card")
     page.wait_for_timeout(500)
+    video = Video.objects.get()
+    assert video.title == "How to reset the coffee machine"
     assert video.plays.count() == 1
