@@ -1,7 +1,5 @@
 """In a real Chromium: upload a clip through the page (tus), wait until it is ready, play it."""
 
-import os
-
 import pytest
 
 from knowhow.core.tests.factories import UserFactory
@@ -15,8 +13,9 @@ CHROMIUM_ARGS = [
 
 
 @pytest.fixture
-def browser_page():
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+def browser_page(monkeypatch):
+    # Restored after the test: a leaked value fails `check --deploy` in later tests.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
