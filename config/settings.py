@@ -40,6 +40,8 @@ TESTING = "PYTEST_VERSION" in os.environ
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,[::1],testserver")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 SITE_NAME = os.environ.get("SITE_NAME", "Knowhow")
+# The public address of the site, for links in emails and stable learning-record (xAPI) IDs.
+SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -62,6 +64,7 @@ INSTALLED_APPS = [
     "knowhow.reputation",
     "knowhow.qa",
     "knowhow.videos",
+    "knowhow.analytics",
     "knowhow.provisioning",
     "knowhow.privacy",
 ]
@@ -80,6 +83,7 @@ MIDDLEWARE = [
     "knowhow.accounts.middleware.SessionActivityMiddleware",
     "knowhow.accounts.middleware.TwoFactorRequiredMiddleware",
     "knowhow.core.middleware.ApplicationErrorMiddleware",
+    "knowhow.analytics.middleware.EventBufferMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -354,4 +358,16 @@ VIDEOS = {
         "h263",
     ],  # fmt: skip
     "CAPTION_MAX_BYTES": 1024 * 1024,
+}
+
+# --- Analytics and learning records ------------------------------------------------------------
+# Raw events are kept for KNOWHOW["RETENTION_DAYS"]["analytics_events"] days.
+ANALYTICS = {"ROLLUP_DAYS": 2}
+XAPI = {
+    "ENDPOINT": os.environ.get("XAPI_ENDPOINT", ""),  # e.g. https://lrs.example.com/xapi
+    "KEY": os.environ.get("XAPI_KEY", ""),
+    "SECRET": os.environ.get("XAPI_SECRET", ""),
+    "ACTOR": os.environ.get("XAPI_ACTOR", "email"),  # "email" (mbox) or "account"
+    "BATCH_SIZE": 50,
+    "TIMEOUT": 10,
 }

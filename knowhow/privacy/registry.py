@@ -7,7 +7,7 @@ retention rules in `AppConfig.ready()`:
 
     from knowhow.privacy.registry import register_personal_model, register_retention
     register_personal_model("feed.Notification")
-    register_retention("analytics.Event", date_field="at", setting="analytics_events")
+    register_retention("analytics.Event", date_field="occurred_at", setting="analytics_events")
 """
 
 from dataclasses import dataclass

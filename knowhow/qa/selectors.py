@@ -161,10 +161,14 @@ def _word_diff(a: str, b: str) -> list[tuple[str, str]]:
     ta = (a.splitlines(keepends=True) if split_lines else a.split(" ")) if a else []
     tb = (b.splitlines(keepends=True) if split_lines else b.split(" ")) if b else []
     sep = "" if split_lines else " "
+    # Lines are compared without their line ending: a last line that gains a newline when text
+    # is added below it is still the same line, not a deletion and an insertion.
+    ka = [t.rstrip("\r\n") for t in ta] if split_lines else ta
+    kb = [t.rstrip("\r\n") for t in tb] if split_lines else tb
     out: list[tuple[str, str]] = []
-    for op, i1, i2, j1, j2 in difflib.SequenceMatcher(a=ta, b=tb, autojunk=False).get_opcodes():
+    for op, i1, i2, j1, j2 in difflib.SequenceMatcher(a=ka, b=kb, autojunk=False).get_opcodes():
         if op == "equal":
-            out.append(("eq", sep.join(ta[i1:i2])))
+            out.append(("eq", sep.join(tb[j1:j2])))
         else:
             if i2 > i1:
                 out.append(("del", sep.join(ta[i1:i2])))
