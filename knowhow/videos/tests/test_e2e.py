@@ -6,37 +6,14 @@ from knowhow.core.tests.factories import UserFactory
 from knowhow.videos.models import Video
 from knowhow.videos.tests.conftest import make_clip
 
-CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-]  # fmt: skip
-
-
-@pytest.fixture
-def browser_page(monkeypatch):
-    # Restored after the test: a leaked value fails `check --deploy` in later tests.
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
-        page = browser.new_page()
-        yield page
-        browser.close()
-
 
 @pytest.mark.e2e
 @pytest.mark.django_db(transaction=True)
-def test_upload_wait_until_ready_and_play(live_server, browser_page, tmp_path):
-    page = browser_page
+def test_upload_wait_until_ready_and_play(live_server, page, login_as, tmp_path):
+    """Uses the suite's shared Chromium (knowhow/core/tests/browser.py)."""
     user = UserFactory(username="maker")
     clip = make_clip(tmp_path / "how-to.mp4", size="320x180", seconds=3)
-
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.fill("input[name=username]", user.username)
-    page.fill("input[name=password]", "correct horse battery")
-    page.click("form button[type=submit]")
-    page.wait_for_load_state()
+    login_as(page, user)
 
     page.goto(f"{live_server.url}/videos/upload/")
     page.set_input_files("#video-file", str(clip))
