@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "knowhow.reputation",
     "knowhow.moderation",
     "knowhow.qa",
+    "knowhow.videos",
     "knowhow.analytics",
     "knowhow.provisioning",
     "knowhow.privacy",
@@ -249,6 +250,10 @@ WHITENOISE_USE_FINDERS = DEBUG
 # than being cut off as a bare 400.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 8 * 1024 * 1024
 
+# Object storage (S3-compatible, via django-storages) for uploads and videos when configured.
+if os.environ.get("AWS_STORAGE_BUCKET_NAME"):
+    STORAGES["default"] = {"BACKEND": "storages.backends.s3.S3Storage"}
+
 # --- Internationalisation -------------------------------------------------------------------
 LANGUAGE_CODE = "en"
 TIME_ZONE = os.environ.get("TIME_ZONE", "UTC")
@@ -329,6 +334,41 @@ KNOWHOW_REPUTATION: dict[str, object] = {
 }
 # Flag, close-vote and sanction thresholds; see knowhow/moderation/config.py.
 KNOWHOW_MODERATION: dict[str, object] = {}
+
+# --- Videos ---------------------------------------------------------------------------------
+VIDEOS = {
+    "MAX_UPLOAD_BYTES": int(os.environ.get("VIDEO_MAX_UPLOAD_BYTES", 2 * 1024**3)),
+    "MAX_DURATION_SECONDS": int(os.environ.get("VIDEO_MAX_DURATION_SECONDS", 20 * 60)),
+    "TRANSCODER": "knowhow.videos.backends.ffmpeg.FfmpegTranscoder",
+    "FFMPEG_BINARY": os.environ.get("VIDEO_FFMPEG_BINARY", ""),
+    "X264_PRESET": os.environ.get("VIDEO_X264_PRESET", "veryfast"),
+    "SEGMENT_SECONDS": 4,
+    # Staging area for resumable (tus) uploads before they move into storage.
+    "UPLOAD_DIR": Path(os.environ.get("VIDEO_UPLOAD_DIR", VAR_DIR / "uploads")),
+    "UPLOAD_EXPIRY_HOURS": 24,
+    # A transcode whose worker has not renewed its lease for this long is taken over.
+    "LEASE_SECONDS": int(os.environ.get("VIDEO_LEASE_SECONDS", 60)),
+    "MAX_ATTEMPTS": 3,
+    "ACCEPTED_CODECS": [
+        "h264",
+        "hevc",
+        "vp8",
+        "vp9",
+        "av1",
+        "mpeg4",
+        "mpeg2video",
+        "mpeg1video",
+        "prores",
+        "mjpeg",
+        "theora",
+        "dnxhd",
+        "wmv3",
+        "vc1",
+        "msmpeg4v3",
+        "h263",
+    ],  # fmt: skip
+    "CAPTION_MAX_BYTES": 1024 * 1024,
+}
 
 # --- Analytics and learning records ------------------------------------------------------------
 # Raw events are kept for KNOWHOW["RETENTION_DAYS"]["analytics_events"] days.

@@ -13,6 +13,7 @@ urlpatterns = [
     path("accounts/", include("knowhow.accounts.urls")),
     path("accounts/sso/", include("knowhow.accounts.sso_urls")),
     path("spaces/", include("knowhow.spaces.urls")),
+    path("videos/", include("knowhow.videos.urls")),
     path("analytics/", include("knowhow.analytics.urls")),
     path("scim/v2/", include("knowhow.provisioning.urls")),
     path("privacy/", include("knowhow.privacy.urls")),

@@ -59,6 +59,9 @@ class Post(models.Model):
     class PostType(models.TextChoices):
         QUESTION = "question", "Question"
         ANSWER = "answer", "Answer"
+        # The discussion post of a how-to video (knowhow.videos): it carries the video's
+        # votes, comments and flags, and never appears in question lists.
+        VIDEO = "video", "Video"
 
     post_type = models.CharField(max_length=10, choices=PostType.choices)
     space = models.ForeignKey(Space, on_delete=models.PROTECT, related_name="posts")
@@ -130,16 +133,18 @@ class Post(models.Model):
         ]
         constraints = [
             models.CheckConstraint(
-                condition=Q(post_type="question", question__isnull=True)
+                condition=Q(post_type__in=["question", "video"], question__isnull=True)
                 | Q(post_type="answer", question__isnull=False),
                 name="answer_has_question",
             ),
         ]
 
     def __str__(self) -> str:
-        return self.title if self.is_question else f"Answer {self.pk} to {self.question_id}"
+        return f"Answer {self.pk} to {self.question_id}" if self.is_answer else self.title
 
     def get_absolute_url(self) -> str:
+        if self.post_type == self.PostType.VIDEO:
+            return reverse("videos:post", args=[self.pk])
         if self.is_answer:
             return reverse("qa:question_detail", args=[self.question_id]) + f"#answer-{self.pk}"
         return reverse("qa:question_detail_slug", args=[self.pk, self.slug])

@@ -8,3 +8,7 @@ post_changed = Signal()
 
 # Sent after commit with comment_id when a comment is added (notifications listen).
 comment_added = Signal()
+
+# Sent (synchronously) with `answers` (a list of Post) and `viewer` before a question page renders,
+# so that other apps can attach what they show with an answer (e.g. its videos) in one query.
+answers_displayed = Signal()

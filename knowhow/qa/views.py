@@ -21,6 +21,7 @@ from knowhow.qa.permissions import (
     check_suggest_edit,
     post_actions,
 )
+from knowhow.qa.signals import answers_displayed
 from knowhow.reputation.selectors import badge_counts_for, badges_for
 from knowhow.spaces.selectors import default_space, is_space_moderator, spaces_visible_to
 
@@ -57,6 +58,7 @@ def question_list(request: HttpRequest) -> HttpResponse:
 def _page_context(request: HttpRequest, pk: int) -> dict[str, object]:
     page = selectors.question_get_for_viewer(pk=pk, viewer=request.user)
     question = page.question
+    answers_displayed.send(sender=Post, answers=page.answers, viewer=request.user)
     moderator = page.viewer_is_moderator
     posts = [question, *page.answers]
     counts = badge_counts_for(user_ids=[p.author_id for p in posts if p.author_id])

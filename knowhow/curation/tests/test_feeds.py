@@ -83,7 +83,9 @@ def test_subscribing_twice_is_refused(curator, default_space):
 
 def test_members_without_the_privilege_cannot_subscribe(default_space):
     with pytest.raises(PermissionRefused):
-        services.feed_subscribe(by=UserFactory(reputation=1), space=default_space, url="https://example.com/f")
+        services.feed_subscribe(
+            by=UserFactory(reputation=1), space=default_space, url="https://example.com/f"
+        )
 
 
 def test_publishing_an_item_makes_a_resource_and_discarding_removes_it(web, curator, default_space):

@@ -81,14 +81,17 @@ def _busy_question(people, space, answers: int):
 
 # The question page reads its authors' badge counts for the bylines in one query (BADGES).
 BADGES = 1
+# ... and the answers' videos in one query (VIDEOS).
+VIDEOS = 1
 
 
 @pytest.mark.parametrize(
     ("who", "first", "again"),
+    # VIDEOS: knowhow.videos attaching answer videos (answers_displayed), for all answers.
     [
-        ("anonymous", 6 + BADGES, 5 + BADGES),
-        ("member", AUTH + 7 + BADGES, AUTH + 6 + BADGES),
-        ("superuser", AUTH + 7 + BADGES, AUTH + 6 + BADGES),
+        ("anonymous", 6 + BADGES + VIDEOS, 5 + BADGES + VIDEOS),
+        ("member", AUTH + 7 + BADGES + VIDEOS, AUTH + 6 + BADGES + VIDEOS),
+        ("superuser", AUTH + 7 + BADGES + VIDEOS, AUTH + 6 + BADGES + VIDEOS),
     ],
 )
 def test_the_question_page_takes_a_fixed_number_of_queries(
@@ -131,7 +134,7 @@ def test_a_space_moderator_sees_deleted_answers_without_extra_queries(
         services.post_delete(post=answer, by=answer.author)
     client = _client(moderator)
     client.get(question.get_absolute_url())
-    with django_assert_num_queries(AUTH + 6 + BADGES):
+    with django_assert_num_queries(AUTH + 6 + BADGES + VIDEOS):
         page = client.get(question.get_absolute_url())
     assert len(page.context["answers"]) == 3
     assert all(a.actions["undelete"] for a in page.context["answers"])

@@ -14,6 +14,11 @@ class Command(BaseCommand):
         parser.add_argument(
             "--burst", action="store_true", help="Process what is queued, then exit."
         )
+        parser.add_argument(
+            "--no-scheduler",
+            action="store_true",
+            help="Do not run the periodic-task scheduler in this worker.",
+        )
 
     def handle(self, *args, **options):  # type: ignore[no-untyped-def]
         backend = settings.TASKS["default"]["BACKEND"]

@@ -1,0 +1,19 @@
+from django.apps import AppConfig
+
+
+class VideosConfig(AppConfig):
+    name = "knowhow.videos"
+    label = "videos"
+    verbose_name = "Videos"
+
+    def ready(self) -> None:
+        from datetime import timedelta
+
+        from knowhow.core.scheduling import every
+        from knowhow.qa.signals import answers_displayed
+        from knowhow.videos.tasks import videos_maintenance
+
+        every(timedelta(minutes=1), videos_maintenance)
+        from knowhow.videos.receivers import attach_answer_videos
+
+        answers_displayed.connect(attach_answer_videos, dispatch_uid="videos-answer-videos")
