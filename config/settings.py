@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "knowhow.spaces",
     "knowhow.reputation",
     "knowhow.qa",
+    "knowhow.stackexchange",
 ]
 
 MIDDLEWARE = [
