@@ -100,10 +100,7 @@ def parse_tags(raw: str) -> list[str]:
     raw = raw.strip()
     if not raw:
         return []
-    if raw.startswith("|"):
-        names = raw.split("|")
-    else:
-        names = _TAG_ANGLE_RE.findall(raw)
+    names = raw.split("|") if raw.startswith("|") else _TAG_ANGLE_RE.findall(raw)
     seen: list[str] = []
     for name in names:
         name = name.strip().lower()
