@@ -28,10 +28,10 @@ from knowhow.qa.models import CloseReason, Comment, Post, PostLink, PostRevision
 from knowhow.qa.services import TAG_RE
 from knowhow.reputation.models import Badge, UserBadge
 from knowhow.spaces.models import Space
+from knowhow.stackexchange.attribution import SOURCE_PREFIX
 from knowhow.stackexchange.dump import Row, iter_rows, parse_tags
 
 BATCH = 2000
-SOURCE_PREFIX = "stackexchange:"
 
 # PostHistoryTypeId values (https://meta.stackexchange.com/q/2677).
 TITLE_TYPES = {1, 4, 7}
