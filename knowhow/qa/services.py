@@ -12,6 +12,7 @@ from django.utils import timezone
 from knowhow.accounts.models import User
 from knowhow.core.errors import Conflict, NotFound, PermissionRefused, ValidationFailed
 from knowhow.core.rendering import render_inline_markdown, render_markdown
+from knowhow.core.signals import activity
 from knowhow.qa import permissions as perms
 from knowhow.qa.models import Comment, Post, PostRevision, QuestionView, Tag, TagFollow, Vote
 from knowhow.qa.signals import post_changed
@@ -156,6 +157,23 @@ def _changed(post: Post) -> None:
     transaction.on_commit(lambda: post_changed.send(sender=Post, post_id=post.pk))
 
 
+def _activity(kind: str, *, actor: User | None, post: Post, value: float | None = None) -> None:
+    """Tell whoever measures activity (analytics, learning records) after the commit."""
+    question = post if post.is_question else post.question
+    # .all() so that a prefetched question (the question page) costs no extra query.
+    tag_names = [t.name for t in question.tags.all()] if question is not None else []
+    payload = {
+        "kind": kind,
+        "actor_id": actor.pk if actor is not None else None,
+        "space_id": post.space_id,
+        "post_id": post.pk,
+        "question_id": question.pk if question is not None else None,
+        "tag_names": tag_names,
+        "value": value,
+    }
+    transaction.on_commit(lambda: activity.send(sender=Post, **payload))
+
+
 @transaction.atomic
 def question_ask(
     *, author: User, space: Space, title: str, body: str, tags: str | Sequence[str]
@@ -178,6 +196,7 @@ def question_ask(
     _set_tags(question, names)
     _revision(question, author=author, summary="Asked", when=now)
     _changed(question)
+    _activity("question_asked", actor=author, post=question)
     return question
 
 
@@ -204,6 +223,7 @@ def answer_post(*, author: User, question: Post, body: str) -> Post:
         answer_count=F("answer_count") + 1, last_activity_at=now
     )
     _changed(answer)
+    _activity("answer_posted", actor=author, post=answer)
     return answer
 
 
@@ -317,6 +337,7 @@ def comment_add(*, post: Post, author: User, body: str) -> Comment:
     )
     Post.objects.filter(pk=post.pk).update(comment_count=F("comment_count") + 1)
     Post.objects.filter(pk=post.question_id or post.pk).update(last_activity_at=now)
+    _activity("comment_added", actor=author, post=post)
     return comment
 
 
@@ -372,6 +393,7 @@ def vote_cast(*, post: Post, user: User, value: int) -> Post:
     )
     post.refresh_from_db(fields=["score", "up_votes", "down_votes"])
     _changed(post)
+    _activity("vote_cast", actor=user, post=post, value=value)
     return post
 
 
@@ -385,6 +407,7 @@ def answer_accept(*, answer: Post, by: User) -> Post:
         question.last_activity_at = timezone.now()
         question.save(update_fields=["accepted_answer", "last_activity_at"])
         _changed(question)
+        _activity("answer_accepted", actor=by, post=answer)
     return question
 
 
@@ -403,7 +426,7 @@ def answer_unaccept(*, answer: Post, by: User) -> Post:
 # --- views ----------------------------------------------------------------------------------
 
 
-def question_record_view(*, question: Post, viewer_key: str) -> bool:
+def question_record_view(*, question: Post, viewer_key: str, viewer: User | None = None) -> bool:
     """Count a view once per viewer per day. Returns True if this view was counted."""
     day = timezone.now().date()
     try:
@@ -415,6 +438,7 @@ def question_record_view(*, question: Post, viewer_key: str) -> bool:
         return False
     if created:
         Post.objects.filter(pk=question.pk).update(view_count=F("view_count") + 1)
+        _activity("question_viewed", actor=viewer, post=question)
     return created
 
 

@@ -63,7 +63,10 @@ def question_detail(request: HttpRequest, pk: int, slug: str | None = None) -> H
         return redirect(
             "qa:question_detail_slug", pk=question.pk, slug=question.slug, permanent=True
         )
-    if services.question_record_view(question=question, viewer_key=_viewer_key(request)):
+    viewer = request.user if request.user.is_authenticated else None
+    if services.question_record_view(
+        question=question, viewer_key=_viewer_key(request), viewer=viewer
+    ):
         question.view_count += 1
     return render(request, "qa/question_detail.html", context)
 
