@@ -155,6 +155,96 @@ def _update_rows(
             cursor.executemany(sql, prepared)
 
 
+def _adapter(field: models.Field) -> Callable[[Any], Any] | None:
+    if isinstance(field, models.DateTimeField):
+        adapt = connection.ops.adapt_datetimefield_value
+        return lambda v: None if v is None else adapt(v)
+    return None
+
+
+class RowInserter:
+    """Batched INSERTs of plain tuples (executemany), much cheaper than bulk_create for
+    millions of rows. Fields not given get their model default. With `with_ids`, ids are
+    allocated up front (from the sequence on PostgreSQL; after the current maximum on SQLite,
+    where the import's transaction holds the only write lock) and returned."""
+
+    def __init__(
+        self,
+        model: type[models.Model],
+        fields: Sequence[str],
+        *,
+        with_ids: bool = False,
+        on_conflict: str = "",
+    ) -> None:
+        meta = model._meta
+        qn = connection.ops.quote_name
+        self.table = meta.db_table
+        self.with_ids = with_ids
+        given = [meta.get_field(name) for name in fields]
+        given_names = {f.attname for f in given}  # type: ignore[union-attr]
+        rest = [
+            f for f in meta.concrete_fields if not f.primary_key and f.attname not in given_names
+        ]
+        now = datetime.datetime.now(tz=datetime.UTC)
+        self.adapters = [_adapter(f) for f in given]  # type: ignore[arg-type]
+        defaults = []
+        for f in rest:
+            value = (
+                now
+                if getattr(f, "auto_now_add", False) or getattr(f, "auto_now", False)
+                else f.get_default()
+            )
+            adapt = _adapter(f)
+            defaults.append(adapt(value) if adapt else value)
+        self.defaults = tuple(defaults)
+        columns = [f.column for f in given] + [f.column for f in rest]  # type: ignore[union-attr]
+        if with_ids:
+            columns.insert(0, meta.pk.column)  # type: ignore[union-attr]
+        placeholders = ", ".join(["%s"] * len(columns))
+        self.sql = (
+            f"INSERT INTO {qn(self.table)} ({', '.join(qn(c) for c in columns)})"
+            f" VALUES ({placeholders}) {on_conflict}"
+        )
+        self._next_id: int | None = None
+
+    def _allocate(self, n: int) -> list[int]:
+        with connection.cursor() as cursor:
+            if connection.vendor == "postgresql":
+                cursor.execute(
+                    "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
+                    [self.table, n],
+                )
+                return [row[0] for row in cursor.fetchall()]
+            if self._next_id is None:
+                cursor.execute(
+                    f"SELECT COALESCE(MAX(id), 0) FROM {connection.ops.quote_name(self.table)}"
+                )
+                biggest = cursor.fetchone()[0]
+                cursor.execute("SELECT seq FROM sqlite_sequence WHERE name = %s", [self.table])
+                row = cursor.fetchone()
+                self._next_id = max(biggest, row[0] if row else 0) + 1
+            start = self._next_id
+            self._next_id += n
+            return list(range(start, start + n))
+
+    def insert(self, rows: Sequence[Sequence[Any]]) -> list[int]:
+        if not rows:
+            return []
+        ids = self._allocate(len(rows)) if self.with_ids else []
+        adapters = self.adapters
+        defaults = self.defaults
+        prepared = []
+        for i, row in enumerate(rows):
+            values = [(a(v) if a is not None else v) for a, v in zip(adapters, row, strict=True)]
+            if self.with_ids:
+                values.insert(0, ids[i])
+            values.extend(defaults)
+            prepared.append(values)
+        with connection.cursor() as cursor:
+            cursor.executemany(self.sql, prepared)
+        return ids
+
+
 def _execute(sql: str, params: Sequence[Any] = ()) -> int:
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
@@ -218,6 +308,9 @@ class DumpImport:
         self.posts_before: set[int] = set()
         # Source ids of posts in Posts.xml that are not questions or answers (tag wikis, ...).
         self.other_posts: set[int] = set()
+        self._post_inserter: RowInserter | None = None
+        self._tag_inserter: RowInserter | None = None
+        self._revision_inserter: RowInserter | None = None
 
     # --- entry points ---------------------------------------------------------------------
 
@@ -273,19 +366,21 @@ class DumpImport:
         self.users = _source_map(User, self.source)
         existing = dict(self.users)
         unusable = make_password(None)
-        new: list[User] = []
+        new: list[tuple[Any, ...]] = []
         updates: list[tuple[Any, ...]] = []
+        columns = ["display_name", "bio", "bio_html", "reputation", "date_joined"]
+        inserter = RowInserter(
+            User,
+            [*columns, "username", "password", "is_claimed", "source", "source_id"],
+            with_ids=True,
+        )
 
         def flush() -> None:
-            created = User.objects.bulk_create(new, batch_size=BATCH)
-            for user in created:
-                self.users[user.source_id] = user.pk  # type: ignore[index]
-            self.summary.new["users"] += len(created)
-            _update_rows(
-                User,
-                ["display_name", "bio", "bio_html", "reputation", "date_joined"],
-                updates,
-            )
+            ids = inserter.insert(new)
+            for row, pk in zip(new, ids, strict=True):
+                self.users[row[-1]] = pk
+            self.summary.new["users"] += len(new)
+            _update_rows(User, columns, updates)
             self.summary.updated["users"] += len(updates)
             new.clear()
             updates.clear()
@@ -310,13 +405,13 @@ class DumpImport:
                 updates.append((*values.values(), existing[source_id]))
             else:
                 new.append(
-                    User(
-                        username=f"se{source_id}@{self.site}"[:150],
-                        password=unusable,
-                        is_claimed=False,
-                        source=self.source,
-                        source_id=source_id,
-                        **values,
+                    (
+                        *values.values(),
+                        f"se{source_id}@{self.site}"[:150],
+                        unusable,
+                        False,
+                        self.source,
+                        source_id,
                     )
                 )
             if len(new) + len(updates) >= BATCH:
@@ -425,10 +520,33 @@ class DumpImport:
                 " they were kept, attributed to the name the dump gives"
             )
 
+    POST_COLUMNS = (
+        "title",
+        "body",
+        "body_html",
+        "author_id",
+        "score",
+        "view_count",
+        "created_at",
+        "last_activity_at",
+        "edited_at",
+        "last_editor_id",
+        "closed_at",
+        "source_license",
+        "source_author_name",
+    )
+
     def _write_posts(self, batch: list[tuple[Row, int]], existing: dict[int, int]) -> None:
         if not batch:
             return
-        new: list[Post] = []
+        if self._post_inserter is None:
+            self._post_inserter = RowInserter(
+                Post,
+                [*self.POST_COLUMNS, "post_type", "space_id", "question_id", "source", "source_id"],
+                with_ids=True,
+            )
+            self._tag_inserter = RowInserter(Post.tags.through, ["post_id", "tag_id"])
+        new: list[tuple[Any, ...]] = []
         new_tags: list[list[int]] = []
         updates: list[tuple[Any, ...]] = []
         update_tags: dict[int, list[int]] = {}
@@ -447,57 +565,56 @@ class DumpImport:
             if owner is not None and author_pk is None:
                 self.owners_missing += 1
             author_name = row.str("OwnerDisplayName") or self.user_names.get(owner or 0, "")
-            values = {
-                "title": row.str("Title")[:300] if post_type == 1 else "",
+            values = (
+                row.str("Title")[:300] if post_type == 1 else "",
                 # The Markdown source comes from PostHistory; filled in after it is read.
-                "body": "",
-                "body_html": sanitize_html(row.str("Body")),
-                "author_id": author_pk,
-                "score": row.int("Score") or 0,
-                "view_count": max(row.int("ViewCount") or 0, 0),
-                "created_at": created_at,
-                "last_activity_at": row.date("LastActivityDate") or created_at,
-                "edited_at": row.date("LastEditDate"),
-                "last_editor_id": self._user(row.int("LastEditorUserId")),
-                "closed_at": row.date("ClosedDate") if post_type == 1 else None,
-                "source_license": row.str("ContentLicense")[:40] or license_for_date(created_at),
-                "source_author_name": author_name[:100],
-            }
+                "",
+                sanitize_html(row.str("Body")),
+                author_pk,
+                row.int("Score") or 0,
+                max(row.int("ViewCount") or 0, 0),
+                created_at,
+                row.date("LastActivityDate") or created_at,
+                row.date("LastEditDate"),
+                self._user(row.int("LastEditorUserId")),
+                row.date("ClosedDate") if post_type == 1 else None,
+                row.str("ContentLicense")[:40] or license_for_date(created_at),
+                author_name[:100],
+            )
             tag_pks = self._tag_pks(parse_tags(row.str("Tags"))) if post_type == 1 else []
             if source_id in existing:
                 pk = existing[source_id]
-                updates.append((*values.values(), pk))
+                updates.append((*values, pk))
                 if post_type == 1:
                     update_tags[pk] = tag_pks
                 self.summary.updated[kind] += 1
             else:
                 new.append(
-                    Post(
-                        post_type=Post.PostType.QUESTION
-                        if post_type == 1
-                        else Post.PostType.ANSWER,
-                        space=self.space,
-                        question_id=parent_pk,
-                        source=self.source,
-                        source_id=source_id,
-                        **values,
+                    (
+                        *values,
+                        Post.PostType.QUESTION if post_type == 1 else Post.PostType.ANSWER,
+                        self.space.pk,
+                        parent_pk,
+                        self.source,
+                        source_id,
                     )
                 )
                 new_tags.append(tag_pks)
                 self.summary.new[kind] += 1
-        through = Post.tags.through
-        links = []
-        for post, tag_pks in zip(Post.objects.bulk_create(new), new_tags, strict=True):
-            self.posts[post.source_id] = post.pk  # type: ignore[index]
-            if post.post_type == Post.PostType.QUESTION:
-                self.question_pks.add(post.pk)
-                links.extend(through(post_id=post.pk, tag_id=t) for t in tag_pks)
-        _update_rows(Post, list(values.keys()), updates) if updates else None
+        links: list[tuple[int, int]] = []
+        ids = self._post_inserter.insert(new)
+        for row_values, pk, tag_pks in zip(new, ids, new_tags, strict=True):
+            self.posts[row_values[-1]] = pk
+            if row_values[-5] == Post.PostType.QUESTION:
+                self.question_pks.add(pk)
+                links.extend((pk, t) for t in tag_pks)
+        _update_rows(Post, self.POST_COLUMNS, updates)
         if update_tags:
-            through.objects.filter(post_id__in=list(update_tags)).delete()
+            Post.tags.through.objects.filter(post_id__in=list(update_tags)).delete()
             for pk, tag_pks in update_tags.items():
-                links.extend(through(post_id=pk, tag_id=t) for t in tag_pks)
-        through.objects.bulk_create(links, batch_size=BATCH)
+                links.extend((pk, t) for t in tag_pks)
+        assert self._tag_inserter is not None
+        self._tag_inserter.insert(links)
 
     def _set_accepted(self, accepted: list[tuple[int, int]]) -> None:
         rows = []
@@ -639,26 +756,22 @@ class DumpImport:
             tags = rev.tags if rev.tags is not None else tags
             state[rev.post_pk] = (title, body, tags)
             summary = rev.comment
-            if not summary:
-                summary = "Asked" if number == 1 else ("Rolled back" if rev.rollback else "Edited")
+            if not summary and number == 1:
+                summary = "Asked" if rev.title is not None else "Answered"
+            elif not summary:
+                summary = "Rolled back" if rev.rollback else "Edited"
             objs.append(
-                PostRevision(
-                    post_id=rev.post_pk,
-                    number=number,
-                    author_id=rev.author_pk,
-                    title=title,
-                    body=body,
-                    tag_names=tags,
-                    summary=summary,
-                    created_at=rev.created_at,
-                )
+                (rev.post_pk, number, rev.author_pk, title, body, tags, summary, rev.created_at)
             )
-        PostRevision.objects.bulk_create(
-            objs,
-            update_conflicts=True,
-            unique_fields=["post", "number"],
-            update_fields=["author", "title", "body", "tag_names", "summary", "created_at"],
-        )
+        if self._revision_inserter is None:
+            updated = ["author_id", "title", "body", "tag_names", "summary", "created_at"]
+            self._revision_inserter = RowInserter(
+                PostRevision,
+                ["post_id", "number", *updated],
+                on_conflict="ON CONFLICT (post_id, number) DO UPDATE SET "
+                + ", ".join(f"{c} = excluded.{c}" for c in updated),
+            )
+        self._revision_inserter.insert(objs)
         return len(objs)
 
     def _bodies_from_revisions(self) -> None:
@@ -707,14 +820,14 @@ class DumpImport:
 
     def _import_comments(self) -> None:
         existing = _source_map(Comment, self.source)
-        new: list[Comment] = []
+        new: list[tuple[Any, ...]] = []
         updates: list[tuple[Any, ...]] = []
+        columns = ["body", "body_html", "score", "created_at", "author_id"]
+        inserter = RowInserter(Comment, [*columns, "post_id", "source", "source_id"])
 
         def flush() -> None:
-            Comment.objects.bulk_create(new, batch_size=BATCH)
-            _update_rows(
-                Comment, ["body", "body_html", "score", "created_at", "author_id"], updates
-            )
+            inserter.insert(new)
+            _update_rows(Comment, columns, updates)
             self.summary.new["comments"] += len(new)
             self.summary.updated["comments"] += len(updates)
             new.clear()
@@ -738,18 +851,7 @@ class DumpImport:
             if source_id in existing:
                 updates.append((*values, existing[source_id]))
             else:
-                new.append(
-                    Comment(
-                        post_id=post_pk,
-                        body=values[0],
-                        body_html=values[1],
-                        score=values[2],
-                        created_at=values[3],
-                        author_id=values[4],
-                        source=self.source,
-                        source_id=source_id,
-                    )
-                )
+                new.append((*values, post_pk, self.source, source_id))
             if len(new) + len(updates) >= BATCH:
                 flush()
         flush()
@@ -857,12 +959,14 @@ class DumpImport:
     def _import_badges(self) -> None:
         existing = _source_map(UserBadge, self.source)
         badges = dict(Badge.objects.values_list("slug", "pk"))
-        new: list[UserBadge] = []
+        new: list[tuple[Any, ...]] = []
         updates: list[tuple[Any, ...]] = []
+        columns = ["badge_id", "user_id", "awarded_at"]
+        inserter = RowInserter(UserBadge, [*columns, "source", "source_id"])
 
         def flush() -> None:
-            UserBadge.objects.bulk_create(new, batch_size=BATCH)
-            _update_rows(UserBadge, ["badge_id", "user_id", "awarded_at"], updates)
+            inserter.insert(new)
+            _update_rows(UserBadge, columns, updates)
             self.summary.new["badges"] += len(new)
             self.summary.updated["badges"] += len(updates)
             new.clear()
@@ -892,15 +996,7 @@ class DumpImport:
             if source_id in existing:
                 updates.append((badges[slug], user_pk, awarded, existing[source_id]))
             else:
-                new.append(
-                    UserBadge(
-                        user_id=user_pk,
-                        badge_id=badges[slug],
-                        awarded_at=awarded,
-                        source=self.source,
-                        source_id=source_id,
-                    )
-                )
+                new.append((badges[slug], user_pk, awarded, self.source, source_id))
             if len(new) + len(updates) >= BATCH:
                 flush()
         flush()
