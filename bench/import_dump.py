@@ -274,8 +274,10 @@ def main() -> None:
     if status != 0:
         sys.exit(f"import failed with status {status}")
     peak_mb = usage.ru_maxrss / 1024  # kilobytes on Linux
+    cpu = usage.ru_utime + usage.ru_stime
     print(
-        f"\n{args.db}: {args.posts:,} posts in {elapsed:,.1f} s = {args.posts / elapsed:,.0f} posts/s;"
+        f"\n{args.db}: {args.posts:,} posts in {elapsed:,.1f} s wall = {args.posts / elapsed:,.0f} posts/s;"
+        f" importer CPU {cpu:,.1f} s = {args.posts / cpu:,.0f} posts per CPU-second;"
         f" peak RSS {peak_mb:,.0f} MB; load average {load_before[0]:.2f} before,"
         f" {load_after[0]:.2f} after (1-minute)"
     )

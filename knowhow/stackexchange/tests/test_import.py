@@ -302,3 +302,21 @@ def test_the_command_prints_a_summary_and_reports_errors(tmp_path):
 def test_the_post_import_step_reports_what_it_rebuilt():
     summary = DumpImport(directory=MINI, space=SpaceFactory(), site="mini.example").execute()
     assert any("rebuil" in note for note in summary.notes)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "plain words, with 'quotes' and \"double\" ones; 3/4 + (x) # y % z @ w",
+        "Ünïcödé — dash 😀 a | b",
+        "see http://example.com/a_b",
+        "**bold** and `code` and [a link](https://example.com)",
+        "x < y & z > w",
+        "a\u00a0b ~~gone~~",
+    ],
+)
+def test_the_comment_fast_path_renders_like_markdown(text):
+    from knowhow.core.rendering import render_inline_markdown
+    from knowhow.stackexchange.importer import comment_html
+
+    assert comment_html(text) == render_inline_markdown(text)
