@@ -496,6 +496,7 @@ class DumpImport:
         accepted: list[tuple[int, int]] = []  # (question source id, accepted answer source id)
         orphans: list[tuple[Row, int]] = []  # answers seen before their question
         batch: list[tuple[Row, int]] = []
+        pending_questions: set[int] = set()
         wiki: dict[str, dict[str, str]] = defaultdict(dict)
 
         for row in self._rows("Posts.xml"):
@@ -519,13 +520,16 @@ class DumpImport:
                 parent = row.required_int("ParentId") if "ParentId" in row.attrib else None
                 if parent is None:
                     raise row.fail("an answer (PostTypeId 2) has no ParentId")
-                if parent not in self.posts:
+                if parent not in self.posts and parent not in pending_questions:
                     orphans.append((row, post_type))
                     continue
+            else:
+                pending_questions.add(source_id)
             batch.append((row, post_type))
             if len(batch) >= BATCH:
                 self._write_posts(batch, existing)
                 batch.clear()
+                pending_questions.clear()
         self._write_posts(batch, existing)
         # Answers listed before their question (not in real dumps, which are in id order).
         ready = [(r, t) for r, t in orphans if r.required_int("ParentId") in self.posts]
@@ -558,6 +562,15 @@ class DumpImport:
     )
 
     def _write_posts(self, batch: list[tuple[Row, int]], existing: dict[int, int]) -> None:
+        # Questions first: answers in the same batch need their question's id.
+        questions = [item for item in batch if item[1] == 1]
+        if questions and len(questions) < len(batch):
+            self._write_post_rows(questions, existing)
+            self._write_post_rows([item for item in batch if item[1] != 1], existing)
+        else:
+            self._write_post_rows(batch, existing)
+
+    def _write_post_rows(self, batch: list[tuple[Row, int]], existing: dict[int, int]) -> None:
         if not batch:
             return
         if self._post_inserter is None:
