@@ -355,7 +355,7 @@ def _write_votes(directory: Path, post_pks: list[int], summary: ExportSummary) -
 def _write_links(directory: Path, post_set: set[int], summary: ExportSummary) -> None:
     out = _DumpFile(directory / "PostLinks.xml", "postlinks")
     links = PostLink.objects.filter(
-        Q(from_post__in=list(post_set)) if len(post_set) < 50_000 else Q()
+        Q(from_post__in=list(post_set)) if len(post_set) < 10_000 else Q()
     ).order_by("pk")
     for link in links.iterator(chunk_size=CHUNK):
         if link.from_post_id in post_set and link.to_post_id in post_set:

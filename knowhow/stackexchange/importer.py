@@ -667,7 +667,7 @@ class DumpImport:
             )
         )
         # Clear first: a re-run may move acceptance, and accepted_answer is one-to-one.
-        Post.objects.filter(pk__in=[q for _, q in rows]).update(accepted_answer=None)
+        _update_rows(Post, ["accepted_answer_id"], [(None, q) for _, q in rows])
         _update_rows(Post, ["accepted_answer_id"], rows)
         for _, question_pk in rows:
             if question_pk in before:

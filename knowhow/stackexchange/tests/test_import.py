@@ -320,3 +320,17 @@ def test_the_comment_fast_path_renders_like_markdown(text):
     from knowhow.stackexchange.importer import comment_html
 
     assert comment_html(text) == render_inline_markdown(text)
+
+
+def test_an_answer_listed_before_its_question_is_imported(tmp_path):
+    directory = copy_mini(tmp_path)
+    posts = directory / "Posts.xml"
+    lines = posts.read_text(encoding="utf-8-sig").splitlines(keepends=True)
+    question = next(i for i, line in enumerate(lines) if 'Id="1" PostTypeId="1"' in line)
+    answer = next(i for i, line in enumerate(lines) if 'Id="3" PostTypeId="2"' in line)
+    lines[question], lines[answer] = lines[answer], lines[question]
+    posts.write_text("".join(lines), encoding="utf-8-sig")
+    summary = run_import(directory)
+    assert summary.new["answers"] == 2
+    assert post(3).question == post(1)
+    assert post(1).accepted_answer == post(3)
