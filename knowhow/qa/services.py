@@ -13,6 +13,7 @@ from knowhow.accounts.models import User
 from knowhow.core.errors import Conflict, NotFound, PermissionRefused, ValidationFailed
 from knowhow.core.rendering import render_inline_markdown, render_markdown
 from knowhow.core.signals import activity
+from knowhow.core.text import clean_text
 from knowhow.qa import permissions as perms
 from knowhow.qa.models import Comment, Post, PostRevision, QuestionView, Tag, TagFollow, Vote
 from knowhow.qa.signals import post_changed
@@ -29,10 +30,10 @@ def _limits() -> dict[str, int]:
 
 
 def normalise_tag_names(raw: str | Sequence[str]) -> list[str]:
-    items = re.split(r"[\s,]+", raw) if isinstance(raw, str) else list(raw)
+    items = re.split(r"[\s,]+", clean_text(raw)) if isinstance(raw, str) else list(raw)
     names: list[str] = []
     for item in items:
-        name = item.strip().lower()
+        name = clean_text(item).strip().lower()
         if not name:
             continue
         if not TAG_RE.match(name):
@@ -52,7 +53,7 @@ def normalise_tag_names(raw: str | Sequence[str]) -> list[str]:
 
 
 def validate_title(title: str) -> str:
-    title = " ".join((title or "").split())
+    title = " ".join(clean_text(title).split())
     limits = _limits()
     if len(title) < limits["TITLE_MIN"]:
         raise ValidationFailed(
@@ -66,7 +67,7 @@ def validate_title(title: str) -> str:
 
 
 def validate_body(body: str) -> str:
-    body = (body or "").replace("\r\n", "\n").strip()
+    body = clean_text(body).replace("\r\n", "\n").strip()
     limits = _limits()
     if len(body) < limits["BODY_MIN"]:
         raise ValidationFailed(
@@ -81,7 +82,7 @@ def validate_body(body: str) -> str:
 
 
 def validate_comment(body: str) -> str:
-    body = " ".join((body or "").split())
+    body = " ".join(clean_text(body).split())
     limits = _limits()
     if len(body) < limits["COMMENT_MIN"]:
         raise ValidationFailed("The comment is empty.", field="body")
@@ -126,8 +127,8 @@ def tag_unfollow(*, user: User, tag: Tag) -> None:
 def tag_update_description(*, tag: Tag, by: User, excerpt: str, description: str) -> Tag:
     if not by.is_staff:
         raise PermissionRefused("Only administrators can edit tag descriptions for now.")
-    tag.excerpt = excerpt.strip()[:500]
-    tag.description = description
+    tag.excerpt = clean_text(excerpt).strip()[:500]
+    tag.description = description = clean_text(description)
     tag.description_html = render_markdown(description)
     tag.save(update_fields=["excerpt", "description", "description_html"])
     return tag
@@ -344,7 +345,7 @@ def comment_add(*, post: Post, author: User, body: str) -> Comment:
 @transaction.atomic
 def comment_delete(*, comment: Comment, by: User) -> Comment:
     comment = (
-        Comment.objects.select_related("post__space")
+        Comment.objects.select_related("post__space", "post__question")
         .select_for_update(of=("self",))
         .get(pk=comment.pk)
     )
@@ -367,7 +368,11 @@ def vote_cast(*, post: Post, user: User, value: int) -> Post:
     """Set the user's vote on a post to +1, -1 or 0 (withdrawn). Voting the same way twice is a no-op."""
     if value not in (1, -1, 0):
         raise ValidationFailed("A vote is up (1), down (-1) or withdrawn (0).")
-    post = Post.objects.select_for_update(of=("self",)).select_related("space").get(pk=post.pk)
+    post = (
+        Post.objects.select_for_update(of=("self",))
+        .select_related("space", "question")
+        .get(pk=post.pk)
+    )
     perms.check_vote(user, post)
     existing = Vote.objects.filter(post=post, user=user).first()
     old = existing.value if existing else 0
