@@ -9,8 +9,9 @@ id maps (original id -> Knowhow id) for users and posts, never with bodies.
 import datetime
 import html
 import re
+from array import array
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -269,8 +270,68 @@ def _execute(sql: str, params: Sequence[Any] = ()) -> int:
         return cursor.rowcount
 
 
-def _source_map(model: type[models.Model], source: str) -> dict[int, int]:
-    return dict(
+class IdMap:
+    """int -> int, for ids. Dense non-negative keys (dump ids, Knowhow ids) live in an array of
+    8-byte slots (0 = absent), about 8 bytes per id instead of ~100 for a dict entry; others
+    in a dict."""
+
+    DENSE_LIMIT = 50_000_000
+
+    def __init__(self, items: Iterable[tuple[int, int]] = ()) -> None:
+        self._dense = array("q")
+        self._sparse: dict[int, int] = {}
+        self._count = 0
+        for key, value in items:
+            self[key] = value
+
+    def __setitem__(self, key: int, value: int) -> None:
+        if 0 <= key < self.DENSE_LIMIT and value != 0:
+            if key >= len(self._dense):
+                grow = max(key + 1 - len(self._dense), len(self._dense) // 2, 1024)
+                self._dense.frombytes(bytes(8 * grow))
+            if self._dense[key] == 0:
+                self._count += 1
+            self._dense[key] = value
+        else:
+            if key not in self._sparse:
+                self._count += 1
+            self._sparse[key] = value
+
+    def get(self, key: int, default: int | None = None) -> int | None:
+        if 0 <= key < len(self._dense):
+            value = self._dense[key]
+            if value:
+                return value
+        return self._sparse.get(key, default)
+
+    def __getitem__(self, key: int) -> int:
+        value = self.get(key)
+        if value is None:
+            raise KeyError(key)
+        return value
+
+    def __contains__(self, key: object) -> bool:
+        return isinstance(key, int) and self.get(key) is not None
+
+    def __len__(self) -> int:
+        return self._count
+
+    def keys(self) -> Iterator[int]:
+        for key, value in enumerate(self._dense):
+            if value:
+                yield key
+        yield from self._sparse
+
+    def copy(self) -> "IdMap":
+        other = IdMap()
+        other._dense = array("q", self._dense)
+        other._sparse = dict(self._sparse)
+        other._count = self._count
+        return other
+
+
+def _source_map(model: type[models.Model], source: str) -> IdMap:
+    return IdMap(
         model.objects.filter(source=source, source_id__isnull=False)  # type: ignore[attr-defined]
         .values_list("source_id", "pk")
         .iterator(chunk_size=10_000)
@@ -314,8 +375,8 @@ class DumpImport:
         self.progress = progress
         self.run_post_import = post_import
         self.summary = ImportSummary(source=self.source, space=space.name)
-        self.users: dict[int, int] = {}
-        self.posts: dict[int, int] = {}
+        self.users = IdMap()
+        self.posts = IdMap()
         # Post pks that are questions (answers need a question as parent); a set of ints.
         self.question_pks: set[int] = set()
         self.tags: dict[str, int] = {}
@@ -323,7 +384,7 @@ class DumpImport:
         self.tags_before: set[str] = set()
         self.user_names: dict[int, str] = {}
         self.owners_missing = 0
-        self.posts_before: set[int] = set()
+        self.posts_before = IdMap()
         # Source ids of posts in Posts.xml that are not questions or answers (tag wikis, ...).
         self.other_posts: set[int] = set()
         self._post_inserter: RowInserter | None = None
@@ -385,7 +446,7 @@ class DumpImport:
 
     def _import_users(self) -> None:
         self.users = _source_map(User, self.source)
-        existing = dict(self.users)
+        existing = self.users.copy()
         unusable = make_password(None)
         new: list[tuple[Any, ...]] = []
         updates: list[tuple[Any, ...]] = []
@@ -486,8 +547,8 @@ class DumpImport:
 
     def _import_posts(self) -> None:
         self.posts = _source_map(Post, self.source)
-        existing = dict(self.posts)
-        self.posts_before = set(existing)
+        existing = self.posts.copy()
+        self.posts_before = existing
         self.question_pks = set(
             Post.objects.filter(source=self.source, post_type=Post.PostType.QUESTION).values_list(
                 "pk", flat=True
@@ -699,7 +760,7 @@ class DumpImport:
     def _import_post_history(self) -> None:
         post_pks = Post.objects.filter(source=self.source).values("pk")
         before = PostRevision.objects.filter(post_id__in=post_pks).count()
-        numbers: dict[int, int] = {}
+        numbers = IdMap()
         pending: list[_Revision] = []
         closes: dict[int, tuple[datetime.datetime, str] | None] = {}
         current: _Revision | None = None
@@ -763,7 +824,7 @@ class DumpImport:
         self._bodies_from_revisions()
         self._apply_closes(closes)
 
-    def _write_revisions(self, pending: list[_Revision], numbers: dict[int, int]) -> int:
+    def _write_revisions(self, pending: list[_Revision], numbers: "IdMap") -> int:
         if not pending:
             return 0
         # The state before each post's first revision in this batch comes from the revision

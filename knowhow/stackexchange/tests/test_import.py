@@ -334,3 +334,17 @@ def test_an_answer_listed_before_its_question_is_imported(tmp_path):
     assert summary.new["answers"] == 2
     assert post(3).question == post(1)
     assert post(1).accepted_answer == post(3)
+
+
+def test_the_id_map_holds_dense_and_sparse_ids():
+    from knowhow.stackexchange.importer import IdMap
+
+    ids = IdMap([(1, 10), (5_000, 20), (-1, 30), (10**12, 40)])
+    assert (ids.get(1), ids[5_000], ids.get(-1), ids.get(10**12)) == (10, 20, 30, 40)
+    assert 2 not in ids and ids.get(2) is None and ids.get(10**9, 0) == 0
+    assert len(ids) == 4 and sorted(ids.keys()) == [-1, 1, 5_000, 10**12]
+    copy = ids.copy()
+    copy[1] = 11
+    assert ids[1] == 10 and copy[1] == 11 and len(copy) == 4
+    with pytest.raises(KeyError):
+        ids[3]
