@@ -52,6 +52,9 @@ def world(default_space, private_space):
         by=member,
         body="The Zanzibar pilot starts next month; what must we prepare?",
     )
+    from knowhow.qa.models import Tag
+
+    services.tag_follow(user=member, tag=Tag.objects.get(name="zanzibar-tag"))
     return {
         "member": member,
         "answerer": answerer,
