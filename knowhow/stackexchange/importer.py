@@ -959,23 +959,22 @@ class DumpImport:
             self.summary.notes.append("Votes.xml is absent; vote totals were left as they were")
             return
         known_before = self.posts_before
-        Post.objects.filter(source=self.source).update(up_votes=0, down_votes=0)
-        batch: Counter[tuple[int, int]] = Counter()
+        # Per-batch tallies go to a temporary table; one UPDATE at the end sets the totals.
+        # (A million single-row UPDATEs are slow on PostgreSQL, and a tally per post in
+        # memory would grow with the dump.)
+        table = "stackexchange_import_votes"
+        _execute(f"DROP TABLE IF EXISTS {table}")
+        _execute(f"CREATE TEMPORARY TABLE {table} (post_id bigint, up integer, down integer)")
+        batch: dict[int, list[int]] = {}
         kinds: Counter[str] = Counter()
 
         def flush() -> None:
-            rows = []
-            for (pk, type_id), n in batch.items():
-                column = "up_votes" if type_id == UP else "down_votes"
-                rows.append((column, n, pk))
-            post = connection.ops.quote_name(Post._meta.db_table)
-            with connection.cursor() as cursor:
-                for column in ("up_votes", "down_votes"):
-                    params = [(n, pk) for c, n, pk in rows if c == column]
-                    if params:
-                        cursor.executemany(
-                            f"UPDATE {post} SET {column} = {column} + %s WHERE id = %s", params
-                        )
+            if batch:
+                with connection.cursor() as cursor:
+                    cursor.executemany(
+                        f"INSERT INTO {table} (post_id, up, down) VALUES (%s, %s, %s)",
+                        [(pk, up, down) for pk, (up, down) in batch.items()],
+                    )
             batch.clear()
 
         for row in self._rows("Votes.xml"):
@@ -988,11 +987,22 @@ class DumpImport:
             if type_id not in (UP, DOWN):
                 self.summary.skip("votes", f"vote type {type_id} is not an up or down vote")
                 continue
-            batch[(post_pk, type_id)] += 1
+            tally = batch.setdefault(post_pk, [0, 0])
+            tally[0 if type_id == UP else 1] += 1
             kinds["updated" if post_sid in known_before else "new"] += 1
             if len(batch) >= BATCH:
                 flush()
         flush()
+        post = connection.ops.quote_name(Post._meta.db_table)
+        Post.objects.filter(source=self.source).exclude(up_votes=0, down_votes=0).update(
+            up_votes=0, down_votes=0
+        )
+        _execute(
+            f"UPDATE {post} SET up_votes = v.up, down_votes = v.down FROM"
+            f" (SELECT post_id, SUM(up) AS up, SUM(down) AS down FROM {table} GROUP BY post_id) v"
+            f" WHERE {post}.id = v.post_id"
+        )
+        _execute(f"DROP TABLE {table}")
         self.summary.new["votes"] += kinds["new"]
         self.summary.updated["votes"] += kinds["updated"]
 
