@@ -66,6 +66,8 @@ INSTALLED_APPS = [
     "knowhow.analytics",
     "knowhow.provisioning",
     "knowhow.privacy",
+    "knowhow.curation",
+    "knowhow.feed",
     "knowhow.stackexchange",
 ]
 
@@ -332,3 +334,17 @@ XAPI = {
     "BATCH_SIZE": 50,
     "TIMEOUT": 10,
 }
+
+# Curation: the safe fetcher never reaches loopback/private addresses; tests allow-list the
+# exact "ip:port" of the local server they start.
+CURATION_FETCH_ALLOWED_ADDRESSES: list[str] = []
+CURATION_MIN_REPUTATION = int(os.environ.get("CURATION_MIN_REPUTATION", "50"))
+SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
+# Similar questions: the embedding model factory (the optional `semantic` extra). The test
+# suite runs full-text only unless a test picks an embedder; bench/similar_eval.py uses the model.
+FEED_EMBEDDER = os.environ.get(
+    "FEED_EMBEDDER",
+    "knowhow.feed.embeddings.disabled_embedder"
+    if TESTING
+    else "knowhow.feed.embeddings.minilm_embedder",
+)
