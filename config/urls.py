@@ -18,11 +18,8 @@ urlpatterns = [
     path("privacy/", include("knowhow.privacy.urls")),
     path("healthz", core_views.health, name="health"),
     path("ping", core_views.ping, name="ping"),
-<<<<<<< HEAD
-    path("", include("knowhow.stackexchange.urls")),
-=======
     path("curation/", include("knowhow.curation.urls")),
     path("feed/", include("knowhow.feed.urls")),
->>>>>>> main
+    path("", include("knowhow.stackexchange.urls")),
     path("", include("knowhow.qa.urls")),
 ]
