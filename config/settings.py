@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "knowhow.privacy",
     "knowhow.curation",
     "knowhow.feed",
+    "knowhow.stackexchange",
 ]
 
 MIDDLEWARE = [

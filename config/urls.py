@@ -23,5 +23,6 @@ urlpatterns = [
     path("feed/", include("knowhow.feed.urls")),
     path("", include("knowhow.reputation.urls")),
     path("moderation/", include("knowhow.moderation.urls")),
+    path("", include("knowhow.stackexchange.urls")),
     path("", include("knowhow.qa.urls")),
 ]

@@ -117,6 +117,10 @@ class Post(models.Model):
     # Where an imported post came from, e.g. source="stackexchange:ai.stackexchange.com".
     source = models.CharField(max_length=100, blank=True, default="")
     source_id = models.BigIntegerField(null=True, blank=True)
+    # For attribution of imported posts: the licence they came under and the original author's
+    # name as the source showed it (kept even when the author's profile was deleted there).
+    source_license = models.CharField(max_length=40, blank=True, default="")
+    source_author_name = models.CharField(max_length=100, blank=True, default="")
 
     class Meta:
         ordering = ["-created_at"]
