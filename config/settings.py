@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "knowhow.spaces",
     "knowhow.reputation",
     "knowhow.qa",
+    "knowhow.search",
 ]
 
 MIDDLEWARE = [
@@ -176,7 +177,7 @@ STORAGES = {
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
-            if DEBUG or env_bool("PLAIN_STATIC")
+            if DEBUG or TESTING or env_bool("PLAIN_STATIC")
             else "knowhow.core.storage.StaticStorage"
         )
     },

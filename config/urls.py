@@ -14,5 +14,6 @@ urlpatterns = [
     path("spaces/", include("knowhow.spaces.urls")),
     path("healthz", core_views.health, name="health"),
     path("ping", core_views.ping, name="ping"),
+    path("search/", include("knowhow.search.urls")),
     path("", include("knowhow.qa.urls")),
 ]

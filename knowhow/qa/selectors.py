@@ -4,7 +4,7 @@ import difflib
 from dataclasses import dataclass
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Prefetch, QuerySet
 
 from knowhow.accounts.models import User
 from knowhow.core.errors import NotFound
@@ -222,12 +222,3 @@ def user_stats(*, user: User, viewer: Viewer) -> dict[str, int]:
             post_type=Post.PostType.ANSWER, accepted_for__isnull=False
         ).count(),
     }
-
-
-def search_questions_simple(*, viewer: Viewer, text: str) -> QuerySet[Post]:
-    """A plain substring match, until the search app provides ranked full-text search."""
-    text = text.strip()[:200]
-    qs = question_list(viewer=viewer, sort=QuestionSort.ACTIVE)
-    if not text:
-        return qs.none()
-    return qs.filter(Q(title__icontains=text) | Q(body__icontains=text))
