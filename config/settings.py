@@ -58,6 +58,8 @@ INSTALLED_APPS = [
     "knowhow.reputation",
     "knowhow.qa",
     "knowhow.search",
+    "ninja",
+    "knowhow.api",
 ]
 
 MIDDLEWARE = [
@@ -221,3 +223,7 @@ KNOWHOW = {
     "TAGS_MAX": 5,
     "PAGE_SIZE": 20,
 }
+# API writes allowed per window (seconds), per token or session user and per client IP.
+API_WRITE_LIMIT_WINDOW = int(os.environ.get("API_WRITE_LIMIT_WINDOW", "60"))
+API_WRITE_LIMIT_PER_CALLER = int(os.environ.get("API_WRITE_LIMIT_PER_CALLER", "60"))
+API_WRITE_LIMIT_PER_IP = int(os.environ.get("API_WRITE_LIMIT_PER_IP", "120"))

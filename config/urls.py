@@ -15,5 +15,6 @@ urlpatterns = [
     path("healthz", core_views.health, name="health"),
     path("ping", core_views.ping, name="ping"),
     path("search/", include("knowhow.search.urls")),
+    path("api/v1/", include("knowhow.api.urls")),
     path("", include("knowhow.qa.urls")),
 ]

@@ -39,6 +39,8 @@ def question_list(
     tag: str | None = None,
     space: Space | None = None,
     author: User | None = None,
+    source: str | None = None,
+    source_id: int | None = None,
 ) -> QuerySet[Post]:
     if sort not in QuestionSort.ORDER:
         sort = QuestionSort.ACTIVE
@@ -51,6 +53,10 @@ def question_list(
         qs = qs.filter(space=space)
     if author is not None:
         qs = qs.filter(author=author)
+    if source is not None:
+        qs = qs.filter(source=source)
+    if source_id is not None:
+        qs = qs.filter(source_id=source_id)
     return (
         qs.select_related("author", "space")
         .prefetch_related(Prefetch("tags", queryset=Tag.objects.only("id", "name")))
@@ -222,3 +228,46 @@ def user_stats(*, user: User, viewer: Viewer) -> dict[str, int]:
             post_type=Post.PostType.ANSWER, accepted_for__isnull=False
         ).count(),
     }
+
+
+def comments_for(*, post: Post) -> QuerySet[Comment]:
+    return (
+        post.comments.filter(is_deleted=False).select_related("author").order_by("created_at", "id")
+    )
+
+
+def post_get_by_source(*, source: str, source_id: int, viewer: Viewer) -> Post:
+    """A visible, live question or answer by where it was imported from."""
+    post = (
+        visible_posts(viewer)
+        .filter(source=source, source_id=source_id, is_deleted=False)
+        .select_related("space")
+        .order_by("pk")
+        .first()
+    )
+    if post is None:
+        raise NotFound("No visible post has that source and source id.")
+    return post
+
+
+def user_get(*, pk: int) -> User:
+    person = User.objects.filter(pk=pk, is_active=True).first()
+    if person is None:
+        raise NotFound("No such person.")
+    return person
+
+
+def user_list(*, source: str | None = None, source_id: int | None = None) -> QuerySet[User]:
+    qs = User.objects.filter(is_active=True)
+    if source is not None:
+        qs = qs.filter(source=source)
+    if source_id is not None:
+        qs = qs.filter(source_id=source_id)
+    return qs.order_by("pk")
+
+
+def comment_get(*, pk: int) -> Comment:
+    comment = Comment.objects.select_related("post__space", "post__question").filter(pk=pk).first()
+    if comment is None:
+        raise NotFound("No such comment.")
+    return comment
