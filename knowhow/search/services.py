@@ -1,4 +1,11 @@
-"""Writes to the search index: build question documents and keep the index current."""
+"""Writes to the search index: build question documents and keep the index current.
+
+One document per question, with the text of its live answers rolled into a low-weight column:
+results are questions (as on Stack Overflow), a question whose answers mention the words is a
+good hit, the index stays at one row per question (100k rows rather than 350k), and the
+visibility and filter join happens once, on the question. The cost is that editing an answer
+rewrites its question's document, which is cheap (three indexed queries and one upsert).
+"""
 
 from collections import defaultdict
 from collections.abc import Sequence
