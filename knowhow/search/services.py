@@ -95,12 +95,12 @@ def question_index_rebuild(progress: Progress | None = None) -> int:
     )
     done = 0
     with transaction.atomic():
-        backend.clear()
+        backend.begin_rebuild()
         for start in range(0, len(ids), REBUILD_BATCH):
             docs = question_documents(ids[start : start + REBUILD_BATCH])
             backend.upsert(docs, fresh=True)
             done += len(docs)
             if progress is not None:
                 progress(done)
-    backend.finish_rebuild()
+        backend.finish_rebuild()
     return done

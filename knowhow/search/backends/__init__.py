@@ -44,7 +44,11 @@ class SearchBackend(Protocol):
 
     def clear(self) -> None: ...
 
-    def finish_rebuild(self) -> None: ...
+    def begin_rebuild(self) -> None:
+        """Empty the index and prepare it for a bulk load."""
+
+    def finish_rebuild(self) -> None:
+        """Merge, optimise or analyse after a bulk load."""
 
     def count(self) -> int: ...
 

@@ -58,6 +58,9 @@ class PostgresBackend:
         with connection.cursor() as cursor:
             cursor.execute(f"DELETE FROM {TABLE}")
 
+    def begin_rebuild(self) -> None:
+        self.clear()
+
     def finish_rebuild(self) -> None:
         with connection.cursor() as cursor:
             cursor.execute(f"ANALYZE {TABLE}")
