@@ -9,6 +9,7 @@ from django.utils import timezone
 from knowhow.accounts.models import ApiToken, User
 from knowhow.core.errors import NotFound, ValidationFailed
 from knowhow.core.rendering import render_markdown
+from knowhow.core.text import clean_text
 
 TOKEN_PREFIX = "kh_"
 
@@ -23,7 +24,7 @@ def user_sign_up(*, username: str, email: str, password: str, display_name: str 
         raise ValidationFailed("That username is taken.", field="username")
     if email and User.objects.filter(email__iexact=email).exists():
         raise ValidationFailed("An account with that email already exists.", field="email")
-    user = User(username=username, email=email, display_name=display_name)
+    user = User(username=username, email=email, display_name=clean_text(display_name)[:80])
     user.set_password(password)
     user.save()
     from knowhow.spaces.services import space_join_default
@@ -35,10 +36,10 @@ def user_sign_up(*, username: str, email: str, password: str, display_name: str 
 def profile_update(
     *, user: User, display_name: str, job_title: str, department: str, bio: str
 ) -> User:
-    user.display_name = display_name.strip()
-    user.job_title = job_title.strip()
-    user.department = department.strip()
-    user.bio = bio
+    user.display_name = clean_text(display_name).strip()[:80]
+    user.job_title = clean_text(job_title).strip()[:120]
+    user.department = clean_text(department).strip()[:120]
+    user.bio = bio = clean_text(bio)[:5000]
     user.bio_html = render_markdown(bio)
     user.save(update_fields=["display_name", "job_title", "department", "bio", "bio_html"])
     return user
@@ -46,7 +47,7 @@ def profile_update(
 
 def api_token_create(*, user: User, name: str) -> tuple[ApiToken, str]:
     """Create a token; the raw secret is returned once and never stored."""
-    name = name.strip()
+    name = clean_text(name).strip()
     if not name:
         raise ValidationFailed(
             "Give the token a name so that you can recognise it later.", field="name"

@@ -33,11 +33,24 @@ def check_view_space_of(user: Viewer, post: Post) -> None:
         raise NotFound("That question does not exist or is not visible to you.")
 
 
+def _sees_deleted(user: Viewer, post: Post) -> bool:
+    return _authenticated(user) and (post.author_id == user.pk or can_moderate_post(user, post))  # type: ignore[union-attr]
+
+
+def _is_frozen(post: Post) -> bool:
+    """A deleted post, or an answer whose question was deleted: it takes no more activity."""
+    if post.is_deleted:
+        return True
+    return post.is_answer and post.question is not None and post.question.is_deleted
+
+
 def check_view_post(user: Viewer, post: Post) -> None:
     check_view_space_of(user, post)
-    if post.is_deleted and not (
-        _authenticated(user) and (post.author_id == user.pk or can_moderate_post(user, post))
-    ):  # type: ignore[union-attr]
+    if post.is_deleted and not _sees_deleted(user, post):
+        raise NotFound("That post has been deleted.")
+    # An answer of a deleted question is seen only by those who still see the question.
+    question = post.question if post.is_answer else None
+    if question is not None and question.is_deleted and not _sees_deleted(user, question):
         raise NotFound("That post has been deleted.")
 
 
@@ -65,18 +78,18 @@ def check_answer(user: Viewer, question: Post) -> None:
 def check_comment(user: Viewer, post: Post) -> None:
     if not _authenticated(user):
         raise PermissionRefused("Log in to comment.")
-    check_view_space_of(user, post)
-    if post.is_deleted:
+    check_view_post(user, post)
+    if _is_frozen(post):
         raise PostIsDeleted("This post has been deleted; it cannot be commented on.")
 
 
 def check_vote(user: Viewer, post: Post) -> None:
     if not _authenticated(user):
         raise PermissionRefused("Log in to vote.")
-    check_view_space_of(user, post)
+    check_view_post(user, post)
     if post.author_id is not None and post.author_id == user.pk:  # type: ignore[union-attr]
         raise VoteOnOwnPost()
-    if post.is_deleted:
+    if _is_frozen(post):
         raise PostIsDeleted("You cannot vote on a deleted post.")
 
 
@@ -89,14 +102,14 @@ def can_vote(user: Viewer, post: Post) -> bool:
 
 
 def can_edit_post(user: Viewer, post: Post) -> bool:
-    if not _authenticated(user) or post.is_deleted:
+    if not _authenticated(user) or _is_frozen(post):
         return False
     return post.author_id == user.pk or can_moderate_post(user, post)  # type: ignore[union-attr]
 
 
 def check_edit_post(user: Viewer, post: Post) -> None:
     check_view_post(user, post)
-    if post.is_deleted:
+    if _is_frozen(post):
         raise PostIsDeleted("Undelete the post before editing it.")
     if not can_edit_post(user, post):
         raise PermissionRefused("You can only edit your own posts.")
@@ -155,7 +168,7 @@ def post_actions(user: Viewer, post: Post, *, is_moderator: bool) -> dict[str, b
     """What the viewer may do with a post, for a page that already knows the moderator flag."""
     signed_in = _authenticated(user)
     own = signed_in and post.author_id is not None and post.author_id == user.pk  # type: ignore[union-attr]
-    live = not post.is_deleted
+    live = not _is_frozen(post)
     question = post if post.is_question else post.question
     return {
         "vote": signed_in and live and not own,

@@ -4,7 +4,7 @@ import difflib
 from dataclasses import dataclass
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 
 from knowhow.accounts.models import User
 from knowhow.core.errors import NotFound
@@ -148,8 +148,9 @@ class RevisionDiff:
 def _word_diff(a: str, b: str) -> list[tuple[str, str]]:
     """Diff as (op, text) pieces, op in {"eq", "del", "ins"}; words for short text, lines for long."""
     split_lines = "\n" in a or "\n" in b
-    ta = a.splitlines(keepends=True) if split_lines else a.split(" ")
-    tb = b.splitlines(keepends=True) if split_lines else b.split(" ")
+    # "".split(" ") is [""], which would show an empty deletion against a first revision.
+    ta = (a.splitlines(keepends=True) if split_lines else a.split(" ")) if a else []
+    tb = (b.splitlines(keepends=True) if split_lines else b.split(" ")) if b else []
     sep = "" if split_lines else " "
     out: list[tuple[str, str]] = []
     for op, i1, i2, j1, j2 in difflib.SequenceMatcher(a=ta, b=tb, autojunk=False).get_opcodes():
@@ -181,11 +182,22 @@ def revision_diff(*, post: Post, number: int) -> RevisionDiff:
     )
 
 
-def tag_list(*, query: str = "", sort: str = "popular") -> QuerySet[Tag]:
-    qs = Tag.objects.all()
+def tag_list(*, viewer: Viewer, query: str = "", sort: str = "popular") -> QuerySet[Tag]:
+    """Tags with the number of questions the viewer can see (`visible_count`).
+
+    The cached `Tag.question_count` counts questions in private spaces too, so a list shown to
+    people counts visible questions instead, and leaves out tags used only where they cannot
+    look: a private pilot's tag name is itself information.
+    """
+    visible = Q(
+        questions__post_type=Post.PostType.QUESTION, questions__is_deleted=False
+    ) & visible_space_q(viewer, prefix="questions__space")
+    qs = Tag.objects.annotate(visible_count=Count("questions", filter=visible)).filter(
+        visible_count__gt=0
+    )
     if query:
         qs = qs.filter(name__icontains=query.strip().lower()[:35])
-    return qs.order_by("name") if sort == "name" else qs.order_by("-question_count", "name")
+    return qs.order_by("name") if sort == "name" else qs.order_by("-visible_count", "name")
 
 
 def tag_get(*, name: str) -> Tag:

@@ -12,6 +12,8 @@ from django.utils import timezone
 from knowhow.accounts.models import User
 from knowhow.core.errors import Conflict, NotFound, PermissionRefused, ValidationFailed
 from knowhow.core.rendering import render_inline_markdown, render_markdown
+from knowhow.core.signals import activity
+from knowhow.core.text import clean_text
 from knowhow.qa import permissions as perms
 from knowhow.qa.models import Comment, Post, PostRevision, QuestionView, Tag, TagFollow, Vote
 from knowhow.qa.signals import post_changed
@@ -28,10 +30,10 @@ def _limits() -> dict[str, int]:
 
 
 def normalise_tag_names(raw: str | Sequence[str]) -> list[str]:
-    items = re.split(r"[\s,]+", raw) if isinstance(raw, str) else list(raw)
+    items = re.split(r"[\s,]+", clean_text(raw)) if isinstance(raw, str) else list(raw)
     names: list[str] = []
     for item in items:
-        name = item.strip().lower()
+        name = clean_text(item).strip().lower()
         if not name:
             continue
         if not TAG_RE.match(name):
@@ -51,7 +53,7 @@ def normalise_tag_names(raw: str | Sequence[str]) -> list[str]:
 
 
 def validate_title(title: str) -> str:
-    title = " ".join((title or "").split())
+    title = " ".join(clean_text(title).split())
     limits = _limits()
     if len(title) < limits["TITLE_MIN"]:
         raise ValidationFailed(
@@ -65,7 +67,7 @@ def validate_title(title: str) -> str:
 
 
 def validate_body(body: str) -> str:
-    body = (body or "").replace("\r\n", "\n").strip()
+    body = clean_text(body).replace("\r\n", "\n").strip()
     limits = _limits()
     if len(body) < limits["BODY_MIN"]:
         raise ValidationFailed(
@@ -80,7 +82,7 @@ def validate_body(body: str) -> str:
 
 
 def validate_comment(body: str) -> str:
-    body = " ".join((body or "").split())
+    body = " ".join(clean_text(body).split())
     limits = _limits()
     if len(body) < limits["COMMENT_MIN"]:
         raise ValidationFailed("The comment is empty.", field="body")
@@ -125,8 +127,8 @@ def tag_unfollow(*, user: User, tag: Tag) -> None:
 def tag_update_description(*, tag: Tag, by: User, excerpt: str, description: str) -> Tag:
     if not by.is_staff:
         raise PermissionRefused("Only administrators can edit tag descriptions for now.")
-    tag.excerpt = excerpt.strip()[:500]
-    tag.description = description
+    tag.excerpt = clean_text(excerpt).strip()[:500]
+    tag.description = description = clean_text(description)
     tag.description_html = render_markdown(description)
     tag.save(update_fields=["excerpt", "description", "description_html"])
     return tag
@@ -156,6 +158,23 @@ def _changed(post: Post) -> None:
     transaction.on_commit(lambda: post_changed.send(sender=Post, post_id=post.pk))
 
 
+def _activity(kind: str, *, actor: User | None, post: Post, value: float | None = None) -> None:
+    """Tell whoever measures activity (analytics, learning records) after the commit."""
+    question = post if post.is_question else post.question
+    # .all() so that a prefetched question (the question page) costs no extra query.
+    tag_names = [t.name for t in question.tags.all()] if question is not None else []
+    payload = {
+        "kind": kind,
+        "actor_id": actor.pk if actor is not None else None,
+        "space_id": post.space_id,
+        "post_id": post.pk,
+        "question_id": question.pk if question is not None else None,
+        "tag_names": tag_names,
+        "value": value,
+    }
+    transaction.on_commit(lambda: activity.send(sender=Post, **payload))
+
+
 @transaction.atomic
 def question_ask(
     *, author: User, space: Space, title: str, body: str, tags: str | Sequence[str]
@@ -178,6 +197,7 @@ def question_ask(
     _set_tags(question, names)
     _revision(question, author=author, summary="Asked", when=now)
     _changed(question)
+    _activity("question_asked", actor=author, post=question)
     return question
 
 
@@ -204,6 +224,7 @@ def answer_post(*, author: User, question: Post, body: str) -> Post:
         answer_count=F("answer_count") + 1, last_activity_at=now
     )
     _changed(answer)
+    _activity("answer_posted", actor=author, post=answer)
     return answer
 
 
@@ -317,13 +338,14 @@ def comment_add(*, post: Post, author: User, body: str) -> Comment:
     )
     Post.objects.filter(pk=post.pk).update(comment_count=F("comment_count") + 1)
     Post.objects.filter(pk=post.question_id or post.pk).update(last_activity_at=now)
+    _activity("comment_added", actor=author, post=post)
     return comment
 
 
 @transaction.atomic
 def comment_delete(*, comment: Comment, by: User) -> Comment:
     comment = (
-        Comment.objects.select_related("post__space")
+        Comment.objects.select_related("post__space", "post__question")
         .select_for_update(of=("self",))
         .get(pk=comment.pk)
     )
@@ -346,7 +368,11 @@ def vote_cast(*, post: Post, user: User, value: int) -> Post:
     """Set the user's vote on a post to +1, -1 or 0 (withdrawn). Voting the same way twice is a no-op."""
     if value not in (1, -1, 0):
         raise ValidationFailed("A vote is up (1), down (-1) or withdrawn (0).")
-    post = Post.objects.select_for_update(of=("self",)).select_related("space").get(pk=post.pk)
+    post = (
+        Post.objects.select_for_update(of=("self",))
+        .select_related("space", "question")
+        .get(pk=post.pk)
+    )
     perms.check_vote(user, post)
     existing = Vote.objects.filter(post=post, user=user).first()
     old = existing.value if existing else 0
@@ -372,6 +398,7 @@ def vote_cast(*, post: Post, user: User, value: int) -> Post:
     )
     post.refresh_from_db(fields=["score", "up_votes", "down_votes"])
     _changed(post)
+    _activity("vote_cast", actor=user, post=post, value=value)
     return post
 
 
@@ -385,6 +412,7 @@ def answer_accept(*, answer: Post, by: User) -> Post:
         question.last_activity_at = timezone.now()
         question.save(update_fields=["accepted_answer", "last_activity_at"])
         _changed(question)
+        _activity("answer_accepted", actor=by, post=answer)
     return question
 
 
@@ -403,7 +431,7 @@ def answer_unaccept(*, answer: Post, by: User) -> Post:
 # --- views ----------------------------------------------------------------------------------
 
 
-def question_record_view(*, question: Post, viewer_key: str) -> bool:
+def question_record_view(*, question: Post, viewer_key: str, viewer: User | None = None) -> bool:
     """Count a view once per viewer per day. Returns True if this view was counted."""
     day = timezone.now().date()
     try:
@@ -415,6 +443,7 @@ def question_record_view(*, question: Post, viewer_key: str) -> bool:
         return False
     if created:
         Post.objects.filter(pk=question.pk).update(view_count=F("view_count") + 1)
+        _activity("question_viewed", actor=viewer, post=question)
     return created
 
 

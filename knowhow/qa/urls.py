@@ -10,7 +10,8 @@ urlpatterns = [
     path("questions/ask/", views.question_ask, name="ask"),
     path("questions/<int:pk>/", views.question_detail, name="question_detail"),
     path("questions/<int:pk>/<slug:slug>/", views.question_detail, name="question_detail_slug"),
-    path("questions/<int:pk>/answer/", views.answer_create, name="answer_create"),
+    # Not under questions/<pk>/: "questions/<pk>/answer/" would be taken by the slug route.
+    path("posts/<int:pk>/answer/", views.answer_create, name="answer_create"),
     path("posts/<int:pk>/vote/", views.vote, name="vote"),
     path("posts/<int:pk>/accept/", views.accept, name="accept"),
     path("posts/<int:pk>/comments/", views.comment_create, name="comment_create"),

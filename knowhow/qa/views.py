@@ -13,7 +13,7 @@ from knowhow.core.forms import add_service_error
 from knowhow.qa import selectors, services
 from knowhow.qa.forms import AnswerForm, AskForm, CommentForm, EditForm
 from knowhow.qa.models import Comment, Post
-from knowhow.qa.permissions import post_actions
+from knowhow.qa.permissions import check_answer, check_edit_post, post_actions
 from knowhow.spaces.selectors import default_space, is_space_moderator, spaces_visible_to
 
 
@@ -63,7 +63,10 @@ def question_detail(request: HttpRequest, pk: int, slug: str | None = None) -> H
         return redirect(
             "qa:question_detail_slug", pk=question.pk, slug=question.slug, permanent=True
         )
-    if services.question_record_view(question=question, viewer_key=_viewer_key(request)):
+    viewer = request.user if request.user.is_authenticated else None
+    if services.question_record_view(
+        question=question, viewer_key=_viewer_key(request), viewer=viewer
+    ):
         question.view_count += 1
     return render(request, "qa/question_detail.html", context)
 
@@ -99,17 +102,22 @@ def question_ask(request: HttpRequest) -> HttpResponse:
 @require_POST
 def answer_create(request: HttpRequest, pk: int) -> HttpResponse:
     question = selectors.post_get_for_viewer(pk=pk, viewer=request.user)
+    # Refusals that are not about the text (deleted, closed, not a question) get the error
+    # page: the question page would not show the answer form to carry the message.
+    check_answer(request.user, question)
     form = AnswerForm(request.POST)
     if form.is_valid():
         try:
             answer = services.answer_post(
                 author=request.user, question=question, body=form.cleaned_data["body"]
             )
-        except ApplicationError as error:
+        except ValidationFailed as error:
+            if error.field is None:
+                raise
             add_service_error(form, error)
         else:
             return redirect(answer.get_absolute_url())
-    context = _page_context(request, question.pk if question.is_question else question.question_id)  # type: ignore[arg-type]
+    context = _page_context(request, question.pk)
     context["answer_form"] = form
     return render(request, "qa/question_detail.html", context, status=400)
 
@@ -148,27 +156,16 @@ def accept(request: HttpRequest, pk: int) -> HttpResponse:
 def comment_create(request: HttpRequest, pk: int) -> HttpResponse:
     post = selectors.post_get_for_viewer(pk=pk, viewer=request.user)
     form = CommentForm(request.POST)
-    error = None
-    if form.is_valid():
-        try:
-            services.comment_add(post=post, author=request.user, body=form.cleaned_data["body"])
-        except ApplicationError as exc:
-            error = exc.message
-    else:
-        error = "The comment is empty or too long."
+    if not form.is_valid():
+        raise ValidationFailed("The comment is empty or too long.", field="body")
+    # A refusal propagates to the error middleware: a page, or over htmx a message fragment.
+    services.comment_add(post=post, author=request.user, body=form.cleaned_data["body"])
     if not _is_htmx(request):
-        if error:
-            raise ValidationFailed(error)
         return redirect(post.get_absolute_url())
     moderator = is_space_moderator(request.user, post.space)
     post.actions = post_actions(request.user, post, is_moderator=moderator)  # type: ignore[attr-defined]
     post.visible_comments = list(post.comments.filter(is_deleted=False).select_related("author"))  # type: ignore[attr-defined]
-    return render(
-        request,
-        "qa/_comments.html",
-        {"post": post, "comment_error": error},
-        status=400 if error else 200,
-    )
+    return render(request, "qa/_comments.html", {"post": post})
 
 
 @login_required
@@ -186,16 +183,14 @@ def comment_delete(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def post_edit(request: HttpRequest, pk: int) -> HttpResponse:
     post = selectors.post_get_for_viewer(pk=pk, viewer=request.user)
+    # Permission first, so that a stranger is refused whatever the input.
+    check_edit_post(request.user, post)
     initial = {
         "title": post.title,
         "body": post.body,
         "tags": " ".join(t.name for t in post.tags.all()),
     }
     form = EditForm(request.POST or None, initial=initial)
-    if request.method == "GET":
-        from knowhow.qa.permissions import check_edit_post
-
-        check_edit_post(request.user, post)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -207,9 +202,7 @@ def post_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 tags=data["tags"] if post.is_question else None,
                 summary=data["summary"],
             )
-        except ApplicationError as error:
-            if error.status_code != 400:
-                raise
+        except ValidationFailed as error:
             add_service_error(form, error)
         else:
             return redirect(post.get_absolute_url())
@@ -253,7 +246,9 @@ def tag_list(request: HttpRequest) -> HttpResponse:
     query = request.GET.get("q", "")
     sort = request.GET.get("sort", "popular")
     page = selectors.paginate(
-        selectors.tag_list(query=query, sort=sort), page=request.GET.get("page"), per_page=36
+        selectors.tag_list(viewer=request.user, query=query, sort=sort),
+        page=request.GET.get("page"),
+        per_page=36,
     )
     return render(
         request,

@@ -24,7 +24,12 @@ def list_tags(
     page: int = Query(1, ge=1, le=100_000),
     page_size: int = Query(50, ge=1, le=MAX_PAGE_SIZE),
 ) -> Any:
-    return paginate(request, selectors.tag_list(query=q, sort=sort), page=page, page_size=page_size)
+    return paginate(
+        request,
+        selectors.tag_list(viewer=request.auth, query=q, sort=sort),
+        page=page,
+        page_size=page_size,
+    )
 
 
 @router.get("/{name}", response={200: TagOut, ERROR_CODES: Problem}, auth=READ_AUTH)

@@ -19,6 +19,14 @@ class Command(BaseCommand):
         backend = settings.TASKS["default"]["BACKEND"]
         self.stdout.write(f"Worker starting with {backend}")
         sys.stdout.flush()
+        if not options["burst"] and not options["no_scheduler"]:
+            from knowhow.core.scheduling import start_in_thread
+
+            start_in_thread()
+        elif options["burst"]:
+            from knowhow.core.scheduling import run_due
+
+            run_due()
         if "RQBackend" in backend:
             extra = ["--burst"] if options["burst"] else []
             call_command(

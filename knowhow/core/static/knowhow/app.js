@@ -23,3 +23,12 @@ document.addEventListener("htmx:responseError", function (event) {
     flash.innerHTML = '<p class="message error">Something went wrong; please try again.</p>';
   }
 });
+// htmx does not swap 4xx responses by default. A refusal comes back as a message fragment
+// with HX-Retarget: #flash (see ApplicationErrorMiddleware), so let it through.
+document.addEventListener("htmx:beforeSwap", function (event) {
+  var xhr = event.detail.xhr;
+  if (xhr && xhr.status >= 400 && xhr.status < 500 && xhr.getResponseHeader("HX-Retarget")) {
+    event.detail.shouldSwap = true;
+    event.detail.isError = false;
+  }
+});
