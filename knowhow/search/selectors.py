@@ -5,6 +5,7 @@ from dataclasses import dataclass, field, replace
 
 from django.core.paginator import Page, Paginator
 from django.db.models import Prefetch, QuerySet, TextChoices
+from django.utils.functional import cached_property
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
@@ -13,6 +14,16 @@ from knowhow.search.backends import MARK_END, MARK_START, get_backend
 from knowhow.search.markdown_text import plain_text
 from knowhow.search.query import ParsedQuery, parse_query
 from knowhow.spaces.selectors import Viewer, visible_space_q
+
+# Counting every match of a common word costs as much as ranking them all; beyond this many
+# the page says "1,000+ results" and pagination stops there.
+MAX_COUNTED = 1000
+
+
+class CappedPaginator(Paginator):
+    @cached_property
+    def count(self) -> int:
+        return self.object_list[: MAX_COUNTED + 1].count()
 
 
 class SearchSort(TextChoices):
@@ -57,6 +68,14 @@ class SearchResults:
     sort: str
     page: Page
     hits: list[SearchHit] = field(default_factory=list)
+
+    @property
+    def max_counted(self) -> int:
+        return MAX_COUNTED
+
+    @property
+    def more_than_counted(self) -> bool:
+        return self.page.paginator.count > MAX_COUNTED
 
 
 def marked_to_html(text: str) -> SafeString:
@@ -127,7 +146,7 @@ def search_questions(
     qs = qs.select_related("author", "space").prefetch_related(
         Prefetch("tags", queryset=Tag.objects.only("id", "name"))
     )
-    result_page = Paginator(qs, per_page).get_page(page)
+    result_page = CappedPaginator(qs, per_page).get_page(page)
     questions = list(result_page.object_list)
     snippets = backend.snippets(query, [q.pk for q in questions]) if query.has_text else {}
     hits = []

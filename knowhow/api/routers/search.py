@@ -34,6 +34,10 @@ def search(
     page: int = Query(1, ge=1, le=100_000),
     page_size: int = Query(20, ge=1, le=MAX_PAGE_SIZE),
 ) -> Any:
+    """Questions matching `q`, with highlighted title and excerpt (HTML with <mark>).
+
+    Counting stops after 1,000 matches: a `count` of 1,001 means "more than 1,000".
+    """
     filters = SearchFilters(
         tags=(tag,) if tag else (),
         space=space,

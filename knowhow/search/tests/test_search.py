@@ -295,3 +295,17 @@ def test_the_search_page_without_a_query_shows_the_form(client):
     response = client.get(reverse("search:search"))
     assert response.status_code == 200
     assert b'name="q"' in response.content
+
+
+def test_counting_stops_at_the_cap(committed, client, monkeypatch):
+    from knowhow.search import selectors
+
+    monkeypatch.setattr(selectors, "MAX_COUNTED", 2)
+    with committed():
+        for i in range(4):
+            ask(f"Backup rotation question {i}")
+    results = search_questions(viewer=None, text="backup", per_page=1)
+    assert results.more_than_counted and results.page.paginator.count == 3
+    assert len(results.hits) == 1
+    response = client.get(reverse("search:search"), {"q": "backup"})
+    assert b"More than 2 results" in response.content
