@@ -46,3 +46,7 @@ def question(db, user, default_space):
 def logged_in_client(client, user):
     client.force_login(user)
     return client
+
+
+# Browser fixtures (browser, page, new_page, login_as, axe) for every app's e2e tests.
+pytest_plugins = ["knowhow.core.tests.browser"]

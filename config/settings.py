@@ -40,6 +40,8 @@ TESTING = "PYTEST_VERSION" in os.environ
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,[::1],testserver")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 SITE_NAME = os.environ.get("SITE_NAME", "Knowhow")
+# The public address of the site, for links in emails and stable learning-record (xAPI) IDs.
+SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -52,11 +54,18 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django_tasks",
     "django_tasks_db",
+    "allauth",
+    "allauth.account",
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.openid_connect",
     "knowhow.core",
     "knowhow.accounts",
     "knowhow.spaces",
     "knowhow.reputation",
     "knowhow.qa",
+    "knowhow.analytics",
+    "knowhow.provisioning",
+    "knowhow.privacy",
     "knowhow.search",
     "ninja",
     "knowhow.api",
@@ -71,7 +80,12 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "knowhow.core.middleware.ContentSecurityPolicyMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
+    "knowhow.accounts.middleware.SessionActivityMiddleware",
+    "knowhow.accounts.middleware.TwoFactorRequiredMiddleware",
     "knowhow.core.middleware.ApplicationErrorMiddleware",
+    "knowhow.analytics.middleware.EventBufferMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -154,11 +168,57 @@ if TESTING:
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "qa:question_list"
 LOGOUT_REDIRECT_URL = "qa:question_list"
+AUTHENTICATION_BACKENDS = [
+    "django.contrib.auth.backends.ModelBackend",
+    "allauth.account.auth_backends.AuthenticationBackend",
+]
+# Local accounts (password login and sign-up) can be turned off once single sign-on is set up;
+# superusers keep password login as a way back in.
+LOCAL_ACCOUNTS = env_bool("LOCAL_ACCOUNTS", True)
+# Administrators who log in with a password must set up two-factor authentication first.
+TWO_FACTOR_REQUIRED_FOR_STAFF = env_bool("TWO_FACTOR_REQUIRED_FOR_STAFF")
+
+# Single sign-on with OpenID Connect (django-allauth). One identity provider from the environment;
+# its "groups" claim grants membership of the spaces linked to those groups (spaces.SpaceGroupLink).
+OIDC_SERVER_URL = os.environ.get("OIDC_SERVER_URL", "")
+OIDC_GROUPS_CLAIM = os.environ.get("OIDC_GROUPS_CLAIM", "groups")
+SOCIALACCOUNT_PROVIDERS: dict = {"openid_connect": {"APPS": []}}
+if OIDC_SERVER_URL:
+    SOCIALACCOUNT_PROVIDERS["openid_connect"]["APPS"].append(
+        {
+            "provider_id": os.environ.get("OIDC_PROVIDER_ID", "company"),
+            "name": os.environ.get("OIDC_NAME", "company account"),
+            "client_id": os.environ.get("OIDC_CLIENT_ID", ""),
+            "secret": os.environ.get("OIDC_CLIENT_SECRET", ""),
+            "settings": {
+                "server_url": OIDC_SERVER_URL,
+                "scope": ["openid", "profile", "email", "groups"],
+                "oauth_pkce_enabled": True,
+            },
+        }
+    )
+SOCIALACCOUNT_ADAPTER = "knowhow.accounts.sso.SocialAccountAdapter"
+ACCOUNT_ADAPTER = "knowhow.accounts.sso.AccountAdapter"
+SOCIALACCOUNT_AUTO_SIGNUP = True
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = True
+SOCIALACCOUNT_EMAIL_AUTHENTICATION_AUTO_CONNECT = True
+SOCIALACCOUNT_EMAIL_VERIFICATION = "none"
+SOCIALACCOUNT_STORE_TOKENS = False
+ACCOUNT_EMAIL_VERIFICATION = "none"
+ACCOUNT_LOGIN_METHODS = {"username"}
+ACCOUNT_SIGNUP_FIELDS = ["username*", "email*", "password1*"]
+ACCOUNT_USER_DISPLAY = "knowhow.accounts.sso.user_display"
+# SCIM 2.0 provisioning (/scim/v2/): a bearer token here, or tokens made in the admin.
+SCIM_TOKEN = os.environ.get("SCIM_TOKEN", "")
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", not DEBUG and env_bool("HTTPS"))
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 CSRF_FAILURE_VIEW = "knowhow.core.views.csrf_failure"
+
+# Reverse proxies in front of Knowhow that append to X-Forwarded-For (for login lockout and
+# the session list); 0 uses the connection's address.
+TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES", "0"))
 
 # --- Email ----------------------------------------------------------------------------------
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
@@ -199,10 +259,32 @@ USE_TZ = True
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
-if env_bool("HTTPS"):
+HTTPS = env_bool("HTTPS")
+if HTTPS:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-    SECURE_HSTS_SECONDS = 31536000
+    SECURE_HSTS_SECONDS = int(os.environ.get("HSTS_SECONDS", "31536000"))
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("HSTS_INCLUDE_SUBDOMAINS", True)
+    SECURE_HSTS_PRELOAD = env_bool("HSTS_PRELOAD")
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
+    SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = True
+    if not SECURE_HSTS_PRELOAD:
+        # Preloading is a commitment for the whole domain that its owner opts into.
+        SILENCED_SYSTEM_CHECKS = ["security.W021"]
+# Scripts and styles come only from our own static files; media may be blob: for HLS players.
+CONTENT_SECURITY_POLICY = {
+    "default-src": ["'self'"],
+    "script-src": ["'self'"],
+    "style-src": ["'self'"],
+    "img-src": ["'self'", "data:"],
+    "font-src": ["'self'"],
+    "connect-src": ["'self'"],
+    "media-src": ["'self'", "blob:"],
+    "worker-src": ["'self'", "blob:"],
+    "object-src": ["'none'"],
+    "base-uri": ["'self'"],
+    "form-action": ["'self'"],
+    "frame-ancestors": ["'none'"],
+}
 
 LOGGING = {
     "version": 1,
@@ -222,6 +304,35 @@ KNOWHOW = {
     "TAGS_MIN": 1,
     "TAGS_MAX": 5,
     "PAGE_SIZE": 20,
+    # Brute-force protection: failures per username and per address within the window.
+    "LOGIN_MAX_FAILURES": int(os.environ.get("LOGIN_MAX_FAILURES", "5")),
+    "LOGIN_MAX_FAILURES_PER_IP": int(os.environ.get("LOGIN_MAX_FAILURES_PER_IP", "30")),
+    "LOGIN_LOCKOUT_MINUTES": int(os.environ.get("LOGIN_LOCKOUT_MINUTES", "15")),
+    # Data protection: what erasure does with a person's content ("anonymise": keep it as a
+    # former member's; "delete": delete it), the deadline to answer a request, and how many
+    # days things are kept (0 keeps them forever). Apps register what each key covers
+    # (knowhow.privacy.registry).
+    "ERASURE_POLICY": os.environ.get("ERASURE_POLICY", "anonymise"),
+    "DATA_REQUEST_DEADLINE_DAYS": 30,
+    "RETENTION_DAYS": {
+        "analytics_events": int(os.environ.get("RETENTION_ANALYTICS_DAYS", "395")),
+        "logs": int(os.environ.get("RETENTION_LOGS_DAYS", "90")),
+        "deleted_content": int(os.environ.get("RETENTION_DELETED_CONTENT_DAYS", "365")),
+        "data_requests": int(os.environ.get("RETENTION_DATA_REQUESTS_DAYS", "1095")),
+    },
+    "PRIVACY_CONTACT": os.environ.get("PRIVACY_CONTACT", ""),
+}
+
+# --- Analytics and learning records ------------------------------------------------------------
+# Raw events are kept for KNOWHOW["RETENTION_DAYS"]["analytics_events"] days.
+ANALYTICS = {"ROLLUP_DAYS": 2}
+XAPI = {
+    "ENDPOINT": os.environ.get("XAPI_ENDPOINT", ""),  # e.g. https://lrs.example.com/xapi
+    "KEY": os.environ.get("XAPI_KEY", ""),
+    "SECRET": os.environ.get("XAPI_SECRET", ""),
+    "ACTOR": os.environ.get("XAPI_ACTOR", "email"),  # "email" (mbox) or "account"
+    "BATCH_SIZE": 50,
+    "TIMEOUT": 10,
 }
 # API writes allowed per window (seconds), per token or session user and per client IP.
 API_WRITE_LIMIT_WINDOW = int(os.environ.get("API_WRITE_LIMIT_WINDOW", "60"))

@@ -11,7 +11,11 @@ handler500 = "knowhow.core.views.server_error"
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("knowhow.accounts.urls")),
+    path("accounts/sso/", include("knowhow.accounts.sso_urls")),
     path("spaces/", include("knowhow.spaces.urls")),
+    path("analytics/", include("knowhow.analytics.urls")),
+    path("scim/v2/", include("knowhow.provisioning.urls")),
+    path("privacy/", include("knowhow.privacy.urls")),
     path("healthz", core_views.health, name="health"),
     path("ping", core_views.ping, name="ping"),
     path("search/", include("knowhow.search.urls")),

@@ -1,13 +1,16 @@
-"""Writes for accounts: sign-up, profile edits, API tokens."""
+"""Writes for accounts: sign-up, profile edits, API tokens, login lockout and sessions."""
 
 import hashlib
 import secrets
+from datetime import timedelta
 
-from django.db import transaction
+from django.conf import settings
+from django.contrib.sessions.backends.base import SessionBase
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from knowhow.accounts.models import ApiToken, User
-from knowhow.core.errors import NotFound, ValidationFailed
+from knowhow.accounts.models import ApiToken, LoginFailure, User, UserSession
+from knowhow.core.errors import ApplicationError, NotFound, ValidationFailed
 from knowhow.core.rendering import render_markdown
 from knowhow.core.text import clean_text
 
@@ -26,7 +29,11 @@ def user_sign_up(*, username: str, email: str, password: str, display_name: str 
         raise ValidationFailed("An account with that email already exists.", field="email")
     user = User(username=username, email=email, display_name=clean_text(display_name)[:80])
     user.set_password(password)
-    user.save()
+    try:
+        with transaction.atomic():
+            user.save()
+    except IntegrityError as exc:  # the same name, signed up a moment ago
+        raise ValidationFailed("That username is taken.", field="username") from exc
     from knowhow.spaces.services import space_join_default
 
     space_join_default(user=user)
@@ -86,3 +93,102 @@ def api_token_authenticate(*, raw: str) -> User | None:
     if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
     return token.user
+
+
+# --- Brute-force protection -------------------------------------------------------------------
+
+
+class TooManyLoginAttempts(ApplicationError):
+    """Too many failed attempts. Wait a few minutes and try again."""
+
+    status_code = 429
+    code = "too_many_attempts"
+
+
+def _lockout_settings() -> tuple[int, int, timedelta]:
+    conf = settings.KNOWHOW
+    return (
+        conf["LOGIN_MAX_FAILURES"],
+        conf["LOGIN_MAX_FAILURES_PER_IP"],
+        timedelta(minutes=conf["LOGIN_LOCKOUT_MINUTES"]),
+    )
+
+
+def login_check_allowed(*, username: str, ip: str | None) -> None:
+    """Refuse a login attempt while the username or the address is locked out."""
+    per_user, per_ip, window = _lockout_settings()
+    since = timezone.now() - window
+    recent = LoginFailure.objects.filter(at__gte=since)
+    if recent.filter(username=username.strip().lower()).count() >= per_user:
+        raise TooManyLoginAttempts()
+    if ip and recent.filter(ip=ip).count() >= per_ip:
+        raise TooManyLoginAttempts()
+
+
+def login_record_failure(*, username: str, ip: str | None) -> None:
+    LoginFailure.objects.create(username=username.strip().lower()[:150], ip=ip or None)
+    # Keep the table small: nothing older than the window matters.
+    _, _, window = _lockout_settings()
+    LoginFailure.objects.filter(at__lt=timezone.now() - 4 * window).delete()
+
+
+def login_record_success(*, username: str) -> None:
+    LoginFailure.objects.filter(username=username.strip().lower()).delete()
+
+
+# --- Sessions ---------------------------------------------------------------------------------
+
+
+def session_record(
+    *, user: User, session: SessionBase, ip: str | None, user_agent: str, method: str
+) -> UserSession | None:
+    if not session.session_key:
+        session.save()
+    key = session.session_key
+    if not key:
+        return None
+    record, _ = UserSession.objects.update_or_create(
+        session_key=key,
+        defaults={"user": user, "ip": ip or None, "user_agent": user_agent[:300], "method": method},
+    )
+    return record
+
+
+def session_forget(*, session_key: str | None) -> None:
+    if session_key:
+        UserSession.objects.filter(session_key=session_key).delete()
+
+
+def session_rekey(*, old_key: str | None, new_key: str | None) -> None:
+    """Follow a session whose key changed (Django cycles it on a password change)."""
+    if old_key and new_key and old_key != new_key:
+        UserSession.objects.filter(session_key=old_key).update(session_key=new_key)
+
+
+def _session_store() -> type[SessionBase]:
+    from importlib import import_module
+
+    return import_module(settings.SESSION_ENGINE).SessionStore
+
+
+def session_revoke(*, user: User, session_id: int) -> None:
+    """End one of the person's sessions: whoever holds that cookie is signed out."""
+    record = UserSession.objects.filter(user=user, pk=session_id).first()
+    if record is None:
+        raise NotFound("No such session.")
+    _session_store()(session_key=record.session_key).delete()
+    record.delete()
+
+
+def sessions_revoke_all(*, user: User, keep_session_key: str | None = None) -> int:
+    """End every session of a person (except, optionally, the current one)."""
+    records = UserSession.objects.filter(user=user)
+    if keep_session_key:
+        records = records.exclude(session_key=keep_session_key)
+    store = _session_store()
+    count = 0
+    for key in records.values_list("session_key", flat=True):
+        store(session_key=key).delete()
+        count += 1
+    records.delete()
+    return count

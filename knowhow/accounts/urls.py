@@ -7,13 +7,12 @@ app_name = "accounts"
 
 urlpatterns = [
     path("signup/", views.sign_up, name="signup"),
-    path(
-        "login/",
-        auth_views.LoginView.as_view(
-            template_name="accounts/login.html", redirect_authenticated_user=True
-        ),
-        name="login",
-    ),
+    path("login/", views.LoginView.as_view(), name="login"),
+    path("login/verify/", views.login_verify, name="login_verify"),
+    path("two-factor/", views.two_factor_settings, name="two_factor"),
+    path("sessions/", views.session_list, name="sessions"),
+    path("sessions/<int:pk>/revoke/", views.session_revoke, name="session_revoke"),
+    path("sessions/revoke-others/", views.sessions_revoke_others, name="sessions_revoke_others"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path(
         "password/reset/",
@@ -45,14 +44,7 @@ urlpatterns = [
         ),
         name="password_reset_complete",
     ),
-    path(
-        "password/change/",
-        auth_views.PasswordChangeView.as_view(
-            template_name="accounts/password_change.html",
-            success_url=reverse_lazy("accounts:profile"),
-        ),
-        name="password_change",
-    ),
+    path("password/change/", views.PasswordChangeView.as_view(), name="password_change"),
     path("profile/", views.profile_edit, name="profile"),
     path("tokens/", views.token_list, name="tokens"),
     path("tokens/<int:pk>/revoke/", views.token_revoke, name="token_revoke"),

@@ -145,8 +145,15 @@ def markdown_to_text(source: str) -> str:
 
 
 def pygments_css() -> str:
-    light = HtmlFormatter(style="default", classprefix="hl-").get_style_defs(".code")
-    dark = HtmlFormatter(style="monokai", classprefix="hl-").get_style_defs(
+    """The stylesheet for highlighted code (knowhow/core/static/knowhow/code.css).
+
+    Styles chosen for contrast: every token colour of "xcode" and "one-dark" keeps at least
+    4.5:1 on the code background of its theme. The background itself comes from app.css."""
+    light = HtmlFormatter(style="xcode", classprefix="hl-").get_style_defs(".code")
+    dark = HtmlFormatter(style="one-dark", classprefix="hl-").get_style_defs(
         '[data-theme="dark"] .code'
     )
-    return light + "\n" + dark
+    css = light + "\n" + dark
+    return re.sub(
+        r"^((?:\[data-theme=\"dark\"\] )?\.code \{ )background: [^;]+;\s*", r"\1", css, flags=re.M
+    )

@@ -4,21 +4,15 @@ from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 
+from knowhow.core.middleware import error_response
+
 CSRF_MESSAGE = (
     "This form has expired or did not come from this site. Reload the page and try again."
 )
 
 
 def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
-    if request.headers.get("HX-Request"):
-        # Same shape as ApplicationErrorMiddleware's htmx answer: a message in the flash area.
-        response = render(
-            request, "core/_error_fragment.html", {"message": CSRF_MESSAGE}, status=403
-        )
-        response["HX-Retarget"] = "#flash"
-        response["HX-Reswap"] = "innerHTML"
-        return response
-    return render(request, "core/error.html", {"status": 403, "message": CSRF_MESSAGE}, status=403)
+    return error_response(request, CSRF_MESSAGE, 403)
 
 
 def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:

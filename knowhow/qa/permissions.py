@@ -5,7 +5,13 @@
 
 from knowhow.core.errors import NotFound, PermissionRefused, ValidationFailed
 from knowhow.qa.models import Comment, Post
-from knowhow.spaces.selectors import Viewer, can_post_in_space, can_view_space, is_space_moderator
+from knowhow.spaces.selectors import (
+    Viewer,
+    can_post_in_space,
+    can_view_space,
+    is_space_moderator,
+    is_space_writable,
+)
 
 
 class VoteOnOwnPost(PermissionRefused):
@@ -26,6 +32,18 @@ def _authenticated(user: Viewer) -> bool:
 
 def can_moderate_post(user: Viewer, post: Post) -> bool:
     return _authenticated(user) and is_space_moderator(user, post.space)
+
+
+def check_space_writable(space) -> None:  # type: ignore[no-untyped-def]
+    """An archived (pilot) space is read-only: no posts, edits, comments or votes."""
+    if not is_space_writable(space):
+        raise PermissionRefused("This space is archived; it is read-only.")
+
+
+def _posting_refusal(user: Viewer, space) -> PermissionRefused:  # type: ignore[no-untyped-def]
+    if can_view_space(user, space) and space.posting == space.Posting.MODERATORS:
+        return PermissionRefused("Only the space's moderators may post here.")
+    return PermissionRefused("You are not a member of that space.")
 
 
 def check_view_space_of(user: Viewer, post: Post) -> None:
@@ -57,8 +75,9 @@ def check_view_post(user: Viewer, post: Post) -> None:
 def check_ask(user: Viewer, space) -> None:  # type: ignore[no-untyped-def]
     if not _authenticated(user):
         raise PermissionRefused("Log in to ask a question.")
+    check_space_writable(space)
     if not can_post_in_space(user, space):
-        raise PermissionRefused("You are not a member of that space.")
+        raise _posting_refusal(user, space)
 
 
 def check_answer(user: Viewer, question: Post) -> None:
@@ -71,14 +90,16 @@ def check_answer(user: Viewer, question: Post) -> None:
         raise PostIsDeleted("This question has been deleted; it cannot be answered.")
     if question.closed_at is not None:
         raise ValidationFailed("This question is closed; it takes no new answers.")
+    check_space_writable(question.space)
     if not can_post_in_space(user, question.space):
-        raise PermissionRefused("You are not a member of that space.")
+        raise _posting_refusal(user, question.space)
 
 
 def check_comment(user: Viewer, post: Post) -> None:
     if not _authenticated(user):
         raise PermissionRefused("Log in to comment.")
     check_view_post(user, post)
+    check_space_writable(post.space)
     if _is_frozen(post):
         raise PostIsDeleted("This post has been deleted; it cannot be commented on.")
 
@@ -87,6 +108,7 @@ def check_vote(user: Viewer, post: Post) -> None:
     if not _authenticated(user):
         raise PermissionRefused("Log in to vote.")
     check_view_post(user, post)
+    check_space_writable(post.space)
     if post.author_id is not None and post.author_id == user.pk:  # type: ignore[union-attr]
         raise VoteOnOwnPost()
     if _is_frozen(post):
@@ -109,6 +131,7 @@ def can_edit_post(user: Viewer, post: Post) -> bool:
 
 def check_edit_post(user: Viewer, post: Post) -> None:
     check_view_post(user, post)
+    check_space_writable(post.space)
     if _is_frozen(post):
         raise PostIsDeleted("Undelete the post before editing it.")
     if not can_edit_post(user, post):
@@ -123,6 +146,7 @@ def can_delete_post(user: Viewer, post: Post) -> bool:
 
 def check_delete_post(user: Viewer, post: Post) -> None:
     check_view_post(user, post)
+    check_space_writable(post.space)
     if not can_delete_post(user, post):
         raise PermissionRefused("You can only delete your own posts.")
 
@@ -144,6 +168,7 @@ def check_accept(user: Viewer, answer: Post) -> None:
     if not answer.is_answer:
         raise ValidationFailed("Only answers can be accepted.")
     check_view_post(user, answer)
+    check_space_writable(answer.space)
     question = answer.question
     assert question is not None
     if question.author_id != user.pk:  # type: ignore[union-attr]
@@ -160,6 +185,7 @@ def can_delete_comment(user: Viewer, comment: Comment) -> bool:
 
 def check_delete_comment(user: Viewer, comment: Comment) -> None:
     check_view_post(user, comment.post)
+    check_space_writable(comment.post.space)
     if not can_delete_comment(user, comment):
         raise PermissionRefused("You can only delete your own comments.")
 
@@ -175,7 +201,7 @@ def post_actions(user: Viewer, post: Post, *, is_moderator: bool) -> dict[str, b
         "comment": signed_in and live,
         "edit": signed_in and live and (own or is_moderator),
         "delete": signed_in and live and (own or is_moderator),
-        "undelete": signed_in and not live and (own or is_moderator),
+        "undelete": signed_in and post.is_deleted and (own or is_moderator),
         "accept": bool(
             post.is_answer
             and signed_in

@@ -4,14 +4,14 @@ import difflib
 from dataclasses import dataclass
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 
 from knowhow.accounts.models import User
 from knowhow.core.errors import NotFound
 from knowhow.qa.models import Comment, Post, PostRevision, Tag, TagFollow, Vote
-from knowhow.qa.permissions import can_moderate_post, check_view_post
+from knowhow.qa.permissions import check_view_post
 from knowhow.spaces.models import Space
-from knowhow.spaces.selectors import Viewer, visible_space_q
+from knowhow.spaces.selectors import Viewer, space_moderator_annotation, visible_space_q
 
 
 class QuestionSort:
@@ -74,50 +74,65 @@ class QuestionPage:
     question: Post
     answers: list[Post]
     my_votes: dict[int, int]
+    viewer_is_moderator: bool
 
 
 def question_get_for_viewer(*, pk: int, viewer: Viewer) -> QuestionPage:
-    """A question with its answers, comments, tags and the viewer's own votes."""
-    comments = Prefetch(
-        "comments",
-        queryset=Comment.objects.filter(is_deleted=False)
-        .select_related("author")
-        .order_by("created_at", "id"),
-        to_attr="visible_comments",
-    )
+    """A question with its answers, comments, tags and the viewer's own votes.
+
+    A fixed number of queries whatever the number of answers and comments: the question (with
+    the visibility filter and the viewer's moderator flag folded in), its tags, the answers,
+    all comments at once and the viewer's votes.
+    """
     question = (
-        Post.objects.filter(pk=pk, post_type=Post.PostType.QUESTION)
+        Post.objects.filter(visible_space_q(viewer), pk=pk, post_type=Post.PostType.QUESTION)
         .select_related("author", "space", "last_editor")
-        .prefetch_related(Prefetch("tags", queryset=Tag.objects.only("id", "name")), comments)
+        .annotate(viewer_is_moderator=space_moderator_annotation(viewer))
+        .prefetch_related(Prefetch("tags", queryset=Tag.objects.only("id", "name")))
         .first()
     )
     if question is None:
         raise NotFound("That question does not exist or is not visible to you.")
-    check_view_post(viewer, question)
-    answers_qs = (
-        Post.objects.filter(question=question)
-        .select_related("author", "last_editor")
-        .prefetch_related(comments)
-    )
-    show_deleted = viewer is not None and viewer.is_authenticated
+    signed_in = viewer is not None and viewer.is_authenticated and viewer.is_active
+    moderator = bool(signed_in and question.viewer_is_moderator)  # type: ignore[attr-defined]
+
+    def sees(post: Post) -> bool:
+        return not post.is_deleted or moderator or (signed_in and post.author_id == viewer.pk)  # type: ignore[union-attr]
+
+    if not sees(question):
+        raise NotFound("That post has been deleted.")
     answers = [
         a
-        for a in answers_qs.order_by("-score", "created_at")
-        if not a.is_deleted
-        or (show_deleted and (a.author_id == viewer.pk or can_moderate_post(viewer, question)))  # type: ignore[union-attr]
+        for a in Post.objects.filter(question=question)
+        .select_related("author", "last_editor")
+        .order_by("-score", "created_at")
+        if sees(a)
     ]
     # The accepted answer comes first, as on Stack Overflow.
     answers.sort(key=lambda a: a.pk != question.accepted_answer_id)
+    posts = [question, *answers]
+    comments: dict[int, list[Comment]] = {p.pk: [] for p in posts}
+    for c in (
+        Comment.objects.filter(post_id__in=comments, is_deleted=False)
+        .select_related("author")
+        .order_by("created_at", "id")
+    ):
+        comments[c.post_id].append(c)
+    for post in posts:
+        post.visible_comments = comments[post.pk]  # type: ignore[attr-defined]
     for a in answers:
         a.question = question
         a.space = question.space
     my_votes: dict[int, int] = {}
-    if viewer is not None and viewer.is_authenticated:
-        ids = [question.pk, *(a.pk for a in answers)]
+    if signed_in:
         my_votes = dict(
-            Vote.objects.filter(user_id=viewer.pk, post_id__in=ids).values_list("post_id", "value")
+            Vote.objects.filter(user_id=viewer.pk, post_id__in=comments).values_list(  # type: ignore[union-attr]
+                "post_id", "value"
+            )
         )
-    return QuestionPage(question=question, answers=answers, my_votes=my_votes)
+    return QuestionPage(
+        question=question, answers=answers, my_votes=my_votes, viewer_is_moderator=moderator
+    )
 
 
 def post_get_for_viewer(*, pk: int, viewer: Viewer) -> Post:
@@ -152,10 +167,14 @@ def _word_diff(a: str, b: str) -> list[tuple[str, str]]:
     ta = (a.splitlines(keepends=True) if split_lines else a.split(" ")) if a else []
     tb = (b.splitlines(keepends=True) if split_lines else b.split(" ")) if b else []
     sep = "" if split_lines else " "
+    # Lines are compared without their line ending: a last line that gains a newline when text
+    # is added below it is still the same line, not a deletion and an insertion.
+    ka = [t.rstrip("\r\n") for t in ta] if split_lines else ta
+    kb = [t.rstrip("\r\n") for t in tb] if split_lines else tb
     out: list[tuple[str, str]] = []
-    for op, i1, i2, j1, j2 in difflib.SequenceMatcher(a=ta, b=tb, autojunk=False).get_opcodes():
+    for op, i1, i2, j1, j2 in difflib.SequenceMatcher(a=ka, b=kb, autojunk=False).get_opcodes():
         if op == "equal":
-            out.append(("eq", sep.join(ta[i1:i2])))
+            out.append(("eq", sep.join(tb[j1:j2])))
         else:
             if i2 > i1:
                 out.append(("del", sep.join(ta[i1:i2])))
@@ -201,7 +220,7 @@ def tag_list(*, viewer: Viewer, query: str = "", sort: str = "popular") -> Query
 
 
 def tag_get(*, name: str) -> Tag:
-    tag = Tag.objects.filter(name=name).first()
+    tag = Tag.objects.filter(name=name.strip().lower()).first()
     if tag is None:
         raise NotFound("No such tag.")
     return tag
@@ -213,8 +232,13 @@ def followed_tag_ids(*, user: Viewer) -> set[int]:
     return set(TagFollow.objects.filter(user_id=user.pk).values_list("tag_id", flat=True))
 
 
-def followed_tags(*, user: User) -> QuerySet[Tag]:
-    return Tag.objects.filter(follows__user=user).order_by("name")
+def followed_tags(*, user: User, viewer: Viewer) -> QuerySet[Tag]:
+    """The tags a person follows, as shown to `viewer`: like the tag list, a tag used only in
+    spaces the viewer cannot see is left out."""
+    visible = visible_posts(viewer).filter(
+        post_type=Post.PostType.QUESTION, is_deleted=False, tags=OuterRef("pk")
+    )
+    return Tag.objects.filter(follows__user=user).filter(Exists(visible)).order_by("name")
 
 
 def answers_by(*, author: User, viewer: Viewer) -> QuerySet[Post]:
@@ -233,13 +257,12 @@ def answers_by(*, author: User, viewer: Viewer) -> QuerySet[Post]:
 
 def user_stats(*, user: User, viewer: Viewer) -> dict[str, int]:
     posts = visible_posts(viewer).filter(author=user, is_deleted=False)
-    return {
-        "questions": posts.filter(post_type=Post.PostType.QUESTION).count(),
-        "answers": posts.filter(post_type=Post.PostType.ANSWER).count(),
-        "accepted": posts.filter(
-            post_type=Post.PostType.ANSWER, accepted_for__isnull=False
-        ).count(),
-    }
+    answer = Q(post_type=Post.PostType.ANSWER, question__is_deleted=False)
+    return posts.aggregate(
+        questions=Count("pk", filter=Q(post_type=Post.PostType.QUESTION)),
+        answers=Count("pk", filter=answer),
+        accepted=Count("pk", filter=answer & Q(accepted_for__isnull=False)),
+    )
 
 
 def comments_for(*, post: Post) -> QuerySet[Comment]:

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import Exists, F
 from django.utils import timezone
 
 from knowhow.accounts.models import User
@@ -432,20 +432,26 @@ def answer_unaccept(*, answer: Post, by: User) -> Post:
 
 
 def question_record_view(*, question: Post, viewer_key: str, viewer: User | None = None) -> bool:
-    """Count a view once per viewer per day. Returns True if this view was counted."""
+    """Count a view once per viewer per day. Returns True if this view was counted.
+
+    Two queries and no savepoint: bump the counter only if today's row is missing, then add
+    the row (ignoring a concurrent twin). A repeat view is one query that updates nothing.
+    """
     day = timezone.now().date()
-    # get_or_create reads first and wraps only its insert in a savepoint (retrying the read on
-    # a race), so a repeat view costs one SELECT and no transaction.
-    try:
-        _, created = QuestionView.objects.get_or_create(
-            question=question, viewer_key=viewer_key[:64], day=day
+    viewer_key = viewer_key[:64]
+    seen = QuestionView.objects.filter(question_id=question.pk, viewer_key=viewer_key, day=day)
+    counted = (
+        Post.objects.filter(pk=question.pk)
+        .filter(~Exists(seen))
+        .update(view_count=F("view_count") + 1)
+    )
+    if counted:
+        QuestionView.objects.bulk_create(
+            [QuestionView(question_id=question.pk, viewer_key=viewer_key, day=day)],
+            ignore_conflicts=True,
         )
-    except IntegrityError:
-        return False
-    if created:
-        Post.objects.filter(pk=question.pk).update(view_count=F("view_count") + 1)
         _activity("question_viewed", actor=viewer, post=question)
-    return created
+    return bool(counted)
 
 
 def post_get(pk: int) -> Post:

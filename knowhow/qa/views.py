@@ -5,7 +5,7 @@ import hashlib
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from knowhow.accounts.models import User
 from knowhow.core.errors import ApplicationError, NotFound, ValidationFailed
@@ -30,7 +30,7 @@ def _viewer_key(request: HttpRequest) -> str:
 
 def question_list(request: HttpRequest) -> HttpResponse:
     sort = request.GET.get("sort", selectors.QuestionSort.ACTIVE)
-    tag = request.GET.get("tag") or None
+    tag = request.GET.get("tag", "").strip().lower() or None
     qs = selectors.question_list(viewer=request.user, sort=sort, tag=tag)
     page = selectors.paginate(qs, page=request.GET.get("page"))
     return render(
@@ -49,13 +49,14 @@ def question_list(request: HttpRequest) -> HttpResponse:
 def _page_context(request: HttpRequest, pk: int) -> dict[str, object]:
     page = selectors.question_get_for_viewer(pk=pk, viewer=request.user)
     question = page.question
-    moderator = request.user.is_authenticated and is_space_moderator(request.user, question.space)
+    moderator = page.viewer_is_moderator
     for post in [question, *page.answers]:
         post.actions = post_actions(request.user, post, is_moderator=moderator)  # type: ignore[attr-defined]
         post.my_vote = page.my_votes.get(post.pk, 0)  # type: ignore[attr-defined]
     return {"question": question, "answers": page.answers, "answer_form": AnswerForm()}
 
 
+@require_safe
 def question_detail(request: HttpRequest, pk: int, slug: str | None = None) -> HttpResponse:
     context = _page_context(request, pk)
     question: Post = context["question"]  # type: ignore[assignment]
@@ -264,6 +265,8 @@ def tag_list(request: HttpRequest) -> HttpResponse:
 
 def tag_detail(request: HttpRequest, name: str) -> HttpResponse:
     tag = selectors.tag_get(name=name)
+    if tag.name != name:
+        return redirect(tag.get_absolute_url(), permanent=True)
     sort = request.GET.get("sort", selectors.QuestionSort.ACTIVE)
     qs = selectors.question_list(viewer=request.user, sort=sort, tag=tag.name)
     page = selectors.paginate(qs, page=request.GET.get("page"))
@@ -312,7 +315,7 @@ def user_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "questions": questions,
             "answers": answers,
             "stats": selectors.user_stats(user=person, viewer=request.user),
-            "tags": selectors.followed_tags(user=person),
+            "tags": selectors.followed_tags(user=person, viewer=request.user),
         },
     )
 

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from knowhow.spaces.models import Space, SpaceMembership
+from knowhow.spaces.models import Space, SpaceGroupLink, SpaceMembership
 
 
 class MembershipInline(admin.TabularInline):
@@ -9,8 +9,14 @@ class MembershipInline(admin.TabularInline):
     extra = 1
 
 
+class GroupLinkInline(admin.TabularInline):
+    model = SpaceGroupLink
+    extra = 1
+
+
 @admin.register(Space)
 class SpaceAdmin(admin.ModelAdmin):
-    list_display = ("name", "slug", "visibility", "is_default")
+    list_display = ("name", "slug", "visibility", "is_pilot", "status", "is_default")
+    list_filter = ("visibility", "is_pilot", "status")
     prepopulated_fields = {"slug": ("name",)}
-    inlines = [MembershipInline]
+    inlines = [GroupLinkInline, MembershipInline]

@@ -5,7 +5,8 @@ or `spaces_visible_to`; nothing else reasons about visibility.
 """
 
 from django.contrib.auth.models import AnonymousUser
-from django.db.models import Q, QuerySet
+from django.db.models import BooleanField, Exists, OuterRef, Q, QuerySet, Value
+from django.db.models.expressions import Expression
 
 from knowhow.accounts.models import User
 from knowhow.core.errors import NotFound
@@ -49,7 +50,25 @@ def can_view_space(viewer: Viewer, space: Space) -> bool:
 
 
 def can_post_in_space(viewer: Viewer, space: Space) -> bool:
-    return _is_member_user(viewer) and can_view_space(viewer, space)
+    """Asking and answering: members who can see the space, unless it is archived or only its
+    moderators may post there."""
+    if not (_is_member_user(viewer) and can_view_space(viewer, space)):
+        return False
+    if space.is_archived:
+        return False
+    if space.posting == Space.Posting.MODERATORS:
+        return is_space_moderator(viewer, space)
+    return True
+
+
+def is_space_writable(space: Space) -> bool:
+    """False for an archived space: nothing in it changes any more."""
+    return not space.is_archived
+
+
+def space_feature_enabled(space: Space, feature: str) -> bool:
+    """Per-space switches chosen for pilots: "videos", "curation", "chat_webhooks"."""
+    return bool(getattr(space, f"{feature}_enabled", False))
 
 
 def is_space_moderator(viewer: Viewer, space: Space) -> bool:
@@ -60,6 +79,21 @@ def is_space_moderator(viewer: Viewer, space: Space) -> bool:
     return SpaceMembership.objects.filter(
         space=space, user_id=viewer.pk, role=SpaceMembership.Role.MODERATOR
     ).exists()
+
+
+def space_moderator_annotation(viewer: Viewer, *, space_field: str = "space") -> Expression:
+    """`is_space_moderator` as an annotation on rows with a space, to save a query per page."""
+    if not _is_member_user(viewer):
+        return Value(False, output_field=BooleanField())
+    if viewer.is_superuser or viewer.is_staff:  # type: ignore[union-attr]
+        return Value(True, output_field=BooleanField())
+    return Exists(
+        SpaceMembership.objects.filter(
+            space_id=OuterRef(f"{space_field}_id"),
+            user_id=viewer.pk,
+            role=SpaceMembership.Role.MODERATOR,
+        )
+    )
 
 
 def space_get_for_viewer(*, slug: str, viewer: Viewer) -> Space:
@@ -85,3 +119,18 @@ def default_space() -> Space:
 
 def space_members(*, space: Space) -> QuerySet[SpaceMembership]:
     return space.memberships.select_related("user").order_by("role", "user__username")
+
+
+# Privilege presets scale the reputation a privilege needs in a space. "low" is the pilot mode
+# (Stack Exchange beta sites need about a fifth of the usual reputation), "high" doubles it.
+PRIVILEGE_PRESET_FACTORS = {
+    Space.PrivilegePreset.LOW: 0.2,
+    Space.PrivilegePreset.STANDARD: 1.0,
+    Space.PrivilegePreset.HIGH: 2.0,
+}
+
+
+def space_privilege_threshold(space: Space, standard: int) -> int:
+    """The reputation needed in `space` for a privilege that needs `standard` by default."""
+    factor = PRIVILEGE_PRESET_FACTORS.get(space.privilege_preset, 1.0)
+    return max(1, round(standard * factor)) if standard > 1 else standard

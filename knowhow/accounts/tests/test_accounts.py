@@ -357,3 +357,13 @@ def test_profile_and_token_services_drop_null_characters_and_cap_lengths(user):
     assert user.job_title == "x" and user.bio == "b"
     token, _ = services.api_token_create(user=user, name="scr\x00ipt")
     assert token.name == "script"
+
+
+def test_a_sign_up_that_loses_a_race_for_the_name_gets_a_message(default_space, monkeypatch):
+    """Two sign-ups for one name at once: the second hits the unique index, not a 500."""
+    UserFactory(username="racer")
+    monkeypatch.setattr(
+        User.objects.__class__, "filter", lambda self, **kw: User.objects.none(), raising=False
+    )
+    with pytest.raises(ValidationFailed, match="taken"):
+        services.user_sign_up(username="racer", email="racer2@example.com", password="x")

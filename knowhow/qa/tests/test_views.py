@@ -726,3 +726,39 @@ def test_an_unknown_url_gets_the_friendly_404(client):
 def test_health_and_ping(client):
     assert client.get(reverse("health")).json() == {"status": "ok"}
     assert client.get(reverse("ping")).content == b"ok"
+
+
+def test_tag_names_are_case_insensitive_in_addresses(client, question):
+    response = client.get(reverse("qa:tag_detail", args=["Reporting"]))
+    assert response.status_code == 301 and response["Location"] == "/tags/reporting/"
+    response = client.get(reverse("qa:question_list"), {"tag": "REPORTING"})
+    assert question.title in _text(response)
+
+
+def test_the_question_page_only_answers_get(other_client, question):
+    response = other_client.post(question.get_absolute_url(), {"body": "x" * 40})
+    assert response.status_code == 405
+    assert not Post.objects.filter(question=question).exists()
+
+
+def test_on_a_deleted_question_the_asker_sees_frozen_answers(asker_client, question, answer):
+    services.post_delete(post=question, by=question.author)
+    page = asker_client.get(question.get_absolute_url())
+    assert page.status_code == 200
+    (shown,) = page.context["answers"]
+    assert not any(shown.actions[k] for k in ("vote", "comment", "edit", "delete", "undelete"))
+    assert page.context["question"].actions["undelete"]
+
+
+def test_an_oversized_request_with_csrf_checks_on_gets_a_clear_400(user, default_space):
+    from django.conf import settings
+
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(user)
+    token = str(client.get(reverse("qa:ask")).context["csrf_token"])
+    body = "x" * (settings.DATA_UPLOAD_MAX_MEMORY_SIZE + 1)
+    response = client.post(
+        reverse("qa:ask"), {**_ask_data(default_space, body=body), "csrfmiddlewaretoken": token}
+    )
+    assert response.status_code == 400
+    assert "too large" in _text(response)

@@ -53,6 +53,9 @@ def world(default_space, private_space):
         by=member,
         body="The Zanzibar pilot starts next month; what must we prepare?",
     )
+    from knowhow.qa.models import Tag
+
+    services.tag_follow(user=member, tag=Tag.objects.get(name="zanzibar-tag"))
     question_index_rebuild()  # the search index is filled after commit, which tests skip
     return {
         "member": member,

@@ -13,9 +13,13 @@ document.addEventListener("submit", function (event) {
     event.preventDefault();
   }
 }, true);
-document.addEventListener("htmx:afterSwap", function (event) {
-  var input = event.detail.target && event.detail.target.querySelector && event.detail.target.querySelector(".comment-form input[name=body]");
-  if (input && !event.detail.target.querySelector(".field-error")) { input.value = ""; }
+// A swapped-in comments block would otherwise drop keyboard focus on <body>: after a comment
+// is added, put it back on "Add a comment" (refusals go to the message area and swap nothing).
+document.addEventListener("htmx:afterSettle", function (event) {
+  var block = event.target;
+  if (!block || !block.classList || !block.classList.contains("comments") || !block.isConnected) { return; }
+  var summary = block.querySelector(".comment-add summary");
+  if (summary) { summary.focus(); }
 });
 document.addEventListener("htmx:responseError", function (event) {
   var flash = document.getElementById("flash");
@@ -32,3 +36,16 @@ document.addEventListener("htmx:beforeSwap", function (event) {
     event.detail.isError = false;
   }
 });
+// A code block or table wider than the screen scrolls sideways: make it reachable by keyboard
+// so that people who cannot use a mouse can scroll it too.
+function knowhowFocusableScrollers(root) {
+  root.querySelectorAll(".prose pre, .prose table").forEach(function (el) {
+    if (el.scrollWidth > el.clientWidth + 1 && !el.hasAttribute("tabindex")) {
+      el.setAttribute("tabindex", "0");
+      if (!el.hasAttribute("aria-label")) { el.setAttribute("aria-label", el.tagName === "PRE" ? "Code (scrolls sideways)" : "Table (scrolls sideways)"); }
+      if (el.tagName === "PRE") { el.setAttribute("role", "region"); }
+    }
+  });
+}
+document.addEventListener("DOMContentLoaded", function () { knowhowFocusableScrollers(document); });
+document.addEventListener("htmx:afterSettle", function (event) { knowhowFocusableScrollers(event.target); });

@@ -1,0 +1,125 @@
+"""Every dashboard chart's data as one named dataset: drawn in the page, served as JSON and CSV."""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from knowhow.analytics import selectors
+from knowhow.analytics.selectors import Filters
+
+
+@dataclass(frozen=True)
+class Dataset:
+    name: str
+    title: str
+    columns: list[str]
+    rows: list[list[Any]]
+    people: bool = False  # person-level: administrators only
+
+
+def _series(name: str, title: str, filters: Filters, metrics: list[str]) -> Dataset:
+    series = selectors.metric_series(filters, metrics)
+    days = filters.days()
+    rows = [[d.isoformat(), *(series[m][i][1] for m in metrics)] for i, d in enumerate(days)]
+    return Dataset(name, title, ["day", *metrics], rows)
+
+
+def _table(name: str, title: str, items: list[dict[str, Any]], *, people: bool = False) -> Dataset:
+    columns = list(items[0].keys()) if items else []
+    return Dataset(
+        name, title, columns, [[item[c] for c in columns] for item in items], people=people
+    )
+
+
+def _videos(f: Filters) -> Dataset:
+    data = _series(
+        "videos",
+        "Video reach and watch-through",
+        f,
+        ["video_views", "video_plays", "watch_progress_sum", "watch_progress_n"],
+    )
+    rows = [
+        [day, views, plays, round(s / n, 3) if n else None] for day, views, plays, s, n in data.rows
+    ]
+    return Dataset(
+        "videos", data.title, ["day", "video_views", "video_plays", "average_watched"], rows
+    )
+
+
+def _reactions(f: Filters) -> Dataset:
+    metrics = ["votes_up", "votes_down", "flags", "tone_positive", "tone_neutral", "tone_negative"]
+    totals = selectors.metric_totals(f, metrics)
+    return Dataset(
+        "reactions",
+        "Reactions: votes, flags and the tone of comments",
+        ["reaction", "count"],
+        [[m, totals[m]] for m in metrics],
+    )
+
+
+def _summary(f: Filters) -> Dataset:
+    times = selectors.answer_times(f)
+    return Dataset(
+        "summary",
+        "Questions, answer rate and time to answer",
+        list(times.keys()),
+        [list(times.values())],
+    )
+
+
+DATASETS: dict[str, Callable[[Filters], Dataset]] = {
+    "activity": lambda f: _series(
+        "activity", "Active people (daily, weekly, monthly)", f, ["dau", "wau", "mau"]
+    ),
+    "participation": lambda f: _series(
+        "participation",
+        "Askers, answerers and readers per day",
+        f,
+        ["askers", "answerers", "readers"],
+    ),
+    "questions": lambda f: _series(
+        "questions",
+        "Questions asked and answers posted per day",
+        f,
+        ["questions", "answers", "accepts"],
+    ),
+    "summary": _summary,
+    "answer_times_by_tag": lambda f: _table(
+        "answer_times_by_tag",
+        "Time to answer by tag (hours, median)",
+        selectors.answer_times_by_tag(f),
+    ),
+    "unanswered_by_tag": lambda f: _table(
+        "unanswered_by_tag", "Unanswered questions by tag", selectors.unanswered_by_tag(f)
+    ),
+    "zero_result_searches": lambda f: _table(
+        "zero_result_searches",
+        "Top searches that found nothing",
+        selectors.top_zero_result_searches(f),
+    ),
+    "knowledge_gaps": lambda f: _table(
+        "knowledge_gaps",
+        "Knowledge gaps: read a lot, few good answers",
+        selectors.knowledge_gaps(f),
+    ),
+    "gap_questions": lambda f: _table(
+        "gap_questions", "Most-read questions without a good answer", selectors.gap_questions(f)
+    ),
+    "videos": _videos,
+    "paths": lambda f: _series(
+        "paths",
+        "Learning path enrolments and completions",
+        f,
+        ["path_enrolments", "path_completions"],
+    ),
+    "reactions": _reactions,
+    "contributors": lambda f: _table(
+        "contributors", "Top contributors", selectors.top_contributors(f), people=True
+    ),
+    "rising_stars": lambda f: _table(
+        "rising_stars",
+        "Rising stars (joined in the last 90 days)",
+        selectors.rising_stars(f),
+        people=True,
+    ),
+}

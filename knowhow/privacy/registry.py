@@ -1,0 +1,66 @@
+"""Which models hold personal data, for export, erasure and retention.
+
+Every row with a foreign key to the person goes into their export. At erasure, rows of the
+models registered here are deleted; rows of other models are content and stay, attributed to
+the anonymised "former member" profile. Apps register their personal-data models and their
+retention rules in `AppConfig.ready()`:
+
+    from knowhow.privacy.registry import register_personal_model, register_retention
+    register_personal_model("feed.Notification")
+    register_retention("analytics.Event", date_field="occurred_at", setting="analytics_events")
+"""
+
+from dataclasses import dataclass
+
+_personal_models: set[str] = {
+    "accounts.ApiToken",
+    "accounts.UserSession",
+    "accounts.TotpDevice",
+    "accounts.RecoveryCode",
+    "spaces.SpaceMembership",
+    "qa.TagFollow",
+    "provisioning.ScimUser",
+    "account.EmailAddress",
+    "socialaccount.SocialAccount",
+}
+
+
+@dataclass(frozen=True)
+class RetentionRule:
+    model: str
+    date_field: str
+    setting: str  # key in settings.KNOWHOW["RETENTION_DAYS"]
+    extra_filter: tuple[tuple[str, object], ...] = ()
+
+
+_retention: dict[str, RetentionRule] = {}
+
+
+def register_personal_model(label: str) -> None:
+    _personal_models.add(label)
+
+
+def personal_models() -> frozenset[str]:
+    return frozenset(_personal_models)
+
+
+def register_retention(
+    label: str, *, date_field: str, setting: str, **extra_filter: object
+) -> None:
+    _retention[label] = RetentionRule(
+        model=label,
+        date_field=date_field,
+        setting=setting,
+        extra_filter=tuple(extra_filter.items()),
+    )
+
+
+def retention_rules() -> list[RetentionRule]:
+    return list(_retention.values())
+
+
+register_retention("accounts.LoginFailure", date_field="at", setting="logs")
+register_retention("qa.Post", date_field="deleted_at", setting="deleted_content", is_deleted=True)
+register_retention(
+    "privacy.DataRequest", date_field="completed_at", setting="data_requests", status="done"
+)

@@ -1,0 +1,181 @@
+"""Query counts pinned on the hot pages: they must not grow with the number of rows."""
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from knowhow.core.tests.factories import AnswerFactory, QuestionFactory, UserFactory, add_member
+from knowhow.qa import services
+
+pytestmark = pytest.mark.django_db
+
+# The session and the user: two queries on every signed-in request.
+AUTH = 2
+
+
+def _questions(n: int, people, spaces) -> list:
+    return [
+        QuestionFactory(
+            author=people[i % len(people)],
+            space=spaces[i % len(spaces)],
+            title=f"Question number {i} about reports",
+            tags=[f"tag{i % 7}", f"topic{i % 3}"],
+        )
+        for i in range(n)
+    ]
+
+
+@pytest.fixture
+def people(db):
+    return [UserFactory() for _ in range(4)]
+
+
+@pytest.fixture
+def viewer(people, private_space):
+    person = UserFactory()
+    add_member(private_space, person)
+    return person
+
+
+def _client(user=None) -> Client:
+    client = Client()
+    if user is not None:
+        client.force_login(user)
+    return client
+
+
+def _count(client: Client, url: str) -> int:
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(url)
+    assert response.status_code == 200, url
+    return len(ctx)
+
+
+@pytest.mark.parametrize(("who", "expected"), [("anonymous", 3), ("member", AUTH + 3)])
+def test_the_question_list_takes_a_fixed_number_of_queries(
+    people, viewer, default_space, private_space, django_assert_num_queries, who, expected
+):
+    _questions(21, people, [default_space, private_space])
+    client = _client(viewer if who == "member" else None)
+    for sort in ("active", "newest", "top", "unanswered"):
+        url = f"{reverse('qa:question_list')}?sort={sort}"
+        with django_assert_num_queries(expected):
+            response = client.get(url)
+        assert len(response.context["page"].object_list) == (20 if who == "member" else 11)
+    _questions(10, people, [default_space, private_space])
+    assert _count(client, reverse("qa:question_list")) == expected
+
+
+def _busy_question(people, space, answers: int):
+    question = QuestionFactory(author=people[0], space=space, tags=["a", "b", "c"])
+    services.comment_add(post=question, author=people[1], body="A comment on the question")
+    for i in range(answers):
+        answer = AnswerFactory(question=question, author=people[(i % 3) + 1])
+        services.comment_add(post=answer, author=people[0], body="Thanks for this")
+        services.comment_add(post=answer, author=people[(i + 2) % 4], body="Agreed")
+        services.vote_cast(post=answer, user=people[0], value=1 if i % 2 else -1)
+    return question
+
+
+@pytest.mark.parametrize(
+    ("who", "first", "again"),
+    [("anonymous", 6, 5), ("member", AUTH + 7, AUTH + 6), ("superuser", AUTH + 7, AUTH + 6)],
+)
+def test_the_question_page_takes_a_fixed_number_of_queries(
+    people, viewer, private_space, django_assert_num_queries, who, first, again
+):
+    for person in people:
+        add_member(private_space, person)
+    question = _busy_question(people, private_space, answers=4)
+    services.vote_cast(post=question, user=viewer, value=1)
+    services.post_delete(post=question.answers.first(), by=question.answers.first().author)
+    services.answer_accept(answer=question.answers.last(), by=people[0])
+    if who == "anonymous":
+        from knowhow.spaces.models import Space
+
+        Space.objects.filter(pk=private_space.pk).update(visibility="organisation")
+    user = {"anonymous": None, "member": viewer, "superuser": UserFactory(is_superuser=True)}[who]
+    client = _client(user)
+    url = question.get_absolute_url()
+    with django_assert_num_queries(first):
+        page = client.get(url)
+    assert len(page.context["answers"]) == (4 if who == "superuser" else 3)
+    with django_assert_num_queries(again):
+        client.get(url)
+    # Twice the answers and comments: the same number of queries.
+    more = _busy_question(people, question.space, answers=8)
+    assert _count(client, more.get_absolute_url()) == first
+
+
+def test_a_space_moderator_sees_deleted_answers_without_extra_queries(
+    people, private_space, django_assert_num_queries
+):
+    from knowhow.spaces.models import SpaceMembership
+
+    for person in people:
+        add_member(private_space, person)
+    moderator = UserFactory()
+    add_member(private_space, moderator, role=SpaceMembership.Role.MODERATOR)
+    question = _busy_question(people, private_space, answers=3)
+    for answer in question.answers.all():
+        services.post_delete(post=answer, by=answer.author)
+    client = _client(moderator)
+    client.get(question.get_absolute_url())
+    with django_assert_num_queries(AUTH + 6):
+        page = client.get(question.get_absolute_url())
+    assert len(page.context["answers"]) == 3
+    assert all(a.actions["undelete"] for a in page.context["answers"])
+
+
+def test_no_page_issues_more_than_ten_queries(people, viewer, default_space, private_space):
+    questions = _questions(22, people, [default_space, private_space])
+    busy = _busy_question(people, default_space, answers=5)
+    services.tag_follow(user=people[0], tag=busy.tags.first())
+    services.post_edit(post=busy, by=people[0], body=busy.body + " More detail here.")
+    for client in (_client(), _client(viewer)):
+        for url in [
+            reverse("qa:home"),
+            reverse("qa:question_list"),
+            f"{reverse('qa:question_list')}?tag=tag1",
+            busy.get_absolute_url(),
+            questions[0].get_absolute_url(),
+            reverse("qa:tag_list"),
+            reverse("qa:tag_detail", args=["tag1"]),
+            f"{reverse('search:search')}?q=reports",
+            reverse("qa:user_detail", args=[people[0].pk]),
+            reverse("spaces:list"),
+            default_space.get_absolute_url(),
+            reverse("qa:revisions", args=[busy.pk]),
+            reverse("qa:revision_detail", args=[busy.pk, 2]),
+        ]:
+            assert _count(client, url) <= 10, url
+    member = _client(viewer)
+    assert _count(member, private_space.get_absolute_url()) <= 10
+    assert _count(member, questions[1].get_absolute_url()) <= 10
+    for url in [reverse("accounts:profile"), reverse("accounts:tokens"), reverse("qa:ask")]:
+        assert _count(member, url) <= 10, url
+
+
+def test_htmx_partials_take_few_queries(people, default_space, django_assert_max_num_queries):
+    """Writes: the counts include the savepoints the test transaction adds, and the tag names
+    the activity signal carries."""
+    question = _busy_question(people, default_space, answers=5)
+    voter = _client(people[2])
+    with django_assert_max_num_queries(13):
+        voter.post(
+            reverse("qa:vote", args=[question.pk]), {"value": "1"}, headers={"HX-Request": "true"}
+        )
+    with django_assert_max_num_queries(14):
+        voter.post(
+            reverse("qa:comment_create", args=[question.pk]),
+            {"body": "A new comment"},
+            headers={"HX-Request": "true"},
+        )
+    asker = _client(people[0])
+    with django_assert_max_num_queries(16):
+        asker.post(
+            reverse("qa:accept", args=[question.answers.first().pk]),
+            headers={"HX-Request": "true"},
+        )
