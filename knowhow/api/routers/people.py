@@ -36,7 +36,7 @@ def me(request: HttpRequest) -> Any:
 
 @users.get("/me/followed-tags", response={200: list[TagOut], ERROR_CODES: Problem}, auth=WRITE_AUTH)
 def my_followed_tags(request: HttpRequest) -> Any:
-    return selectors.followed_tags(user=request.auth)
+    return selectors.followed_tags(user=request.auth, viewer=request.auth)
 
 
 @users.get("/{int:user_id}", response={200: UserOut, ERROR_CODES: Problem}, auth=READ_AUTH)
