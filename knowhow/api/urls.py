@@ -17,5 +17,6 @@ def _with_etags(patterns: list[URLPattern | URLResolver]) -> list[URLPattern | U
 _patterns, _app_name, _namespace = api.urls
 urlpatterns = [
     path("", include((_with_etags(list(_patterns)), _app_name), namespace=_namespace)),
-    re_path(r"^(?P<rest>.*)$", not_found_view, name="api-not-found"),
+    # (?s): a path with an encoded newline is still "no such endpoint", not the HTML 404.
+    re_path(r"^(?P<rest>(?s:.*))\Z", not_found_view, name="api-not-found"),
 ]
