@@ -42,7 +42,11 @@ def test_templates_have_no_inline_scripts_handlers_or_styles():
 
 def test_check_deploy_is_clean_with_production_settings(tmp_path):
     env = {
-        **{k: v for k, v in os.environ.items() if k not in {"DEBUG", "PYTEST_VERSION"}},
+        **{
+            k: v
+            for k, v in os.environ.items()
+            if k not in {"DEBUG", "PYTEST_VERSION", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+        },
         "HTTPS": "1",
         "DEBUG": "0",
         "SECRET_KEY": "x" * 20 + "a-long-production-secret-key-with-variety-1234567890",

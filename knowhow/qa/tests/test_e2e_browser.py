@@ -158,6 +158,12 @@ def test_vote_buttons_and_ask_form_are_reachable_and_usable_by_keyboard(page, lo
     expect(page.locator("article.question .score")).to_have_text("1")
     # The swapped-in button keeps the focus, so the keyboard user carries on from there.
     expect(page.get_by_role("button", name="Withdraw up vote")).to_be_focused()
+    # htmx wires up swapped-in forms after its settle delay; on a loaded machine a fast key
+    # press can beat it (and falls back to a full-page submit), so wait for the wiring.
+    page.wait_for_function(
+        "() => { const f = document.querySelector('article.question .vote form');"
+        " return !!(f && f['htmx-internal-data'] && f['htmx-internal-data'].initHash); }"
+    )
     tab_to("article.question .vote-down")
     page.keyboard.press("Space")
     expect(page.locator("article.question .score")).to_have_text("-1")
