@@ -19,6 +19,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import django  # noqa: E402
+import django.apps  # noqa: E402
 
 django.setup()
 
@@ -452,17 +453,44 @@ def answer_distribution(rng: random.Random, n_questions: int, n_answers: int) ->
 
 
 class Writer:
-    """executemany in batches, with progress on stderr."""
+    """executemany in batches; columns not given get their model field's default, so the
+    generator keeps working when other apps add fields."""
 
     def __init__(self, cursor) -> None:  # type: ignore[no-untyped-def]
         self.cursor = cursor
+        self.models = {
+            m._meta.db_table: m for m in django.apps.apps.get_models(include_auto_created=True)
+        }
+
+    def _defaults(self, table: str, columns: list[str]) -> tuple[list[str], tuple]:
+        model = self.models[table]
+        extra_cols, extra_vals = [], []
+        now = datetime.now(UTC)
+        for f in model._meta.local_concrete_fields:
+            if f.column in columns:
+                continue
+            if f.has_default():
+                value = f.get_default()
+            elif f.null:
+                value = None
+            elif getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False):
+                value = now
+            else:
+                value = f.get_default()
+            extra_cols.append(f.column)
+            extra_vals.append(f.get_db_prep_save(value, connection))
+        return extra_cols, tuple(extra_vals)
 
     def insert(self, table: str, columns: list[str], rows: list[tuple]) -> None:
         if not rows:
             return
-        cols = ", ".join(columns)
-        marks = ", ".join(["%s"] * len(columns))
-        self.cursor.executemany(f"INSERT INTO {table} ({cols}) VALUES ({marks})", rows)
+        extra_cols, extra_vals = self._defaults(table, columns)
+        cols = ", ".join([*columns, *extra_cols])
+        marks = ", ".join(["%s"] * (len(columns) + len(extra_cols)))
+        self.cursor.executemany(
+            f"INSERT INTO {table} ({cols}) VALUES ({marks})",
+            [tuple(r) + extra_vals for r in rows],
+        )
 
 
 def log(msg: str, started: float) -> None:
