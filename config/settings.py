@@ -69,6 +69,8 @@ INSTALLED_APPS = [
     "knowhow.search",
     "ninja",
     "knowhow.api",
+    "knowhow.curation",
+    "knowhow.feed",
 ]
 
 MIDDLEWARE = [
@@ -338,3 +340,17 @@ XAPI = {
 API_WRITE_LIMIT_WINDOW = int(os.environ.get("API_WRITE_LIMIT_WINDOW", "60"))
 API_WRITE_LIMIT_PER_CALLER = int(os.environ.get("API_WRITE_LIMIT_PER_CALLER", "60"))
 API_WRITE_LIMIT_PER_IP = int(os.environ.get("API_WRITE_LIMIT_PER_IP", "120"))
+
+# Curation: the safe fetcher never reaches loopback/private addresses; tests allow-list the
+# exact "ip:port" of the local server they start.
+CURATION_FETCH_ALLOWED_ADDRESSES: list[str] = []
+CURATION_MIN_REPUTATION = int(os.environ.get("CURATION_MIN_REPUTATION", "50"))
+SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
+# Similar questions: the embedding model factory (the optional `semantic` extra). The test
+# suite runs full-text only unless a test picks an embedder; bench/similar_eval.py uses the model.
+FEED_EMBEDDER = os.environ.get(
+    "FEED_EMBEDDER",
+    "knowhow.feed.embeddings.disabled_embedder"
+    if TESTING
+    else "knowhow.feed.embeddings.minilm_embedder",
+)

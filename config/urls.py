@@ -20,5 +20,7 @@ urlpatterns = [
     path("ping", core_views.ping, name="ping"),
     path("search/", include("knowhow.search.urls")),
     path("api/v1/", include("knowhow.api.urls")),
+    path("curation/", include("knowhow.curation.urls")),
+    path("feed/", include("knowhow.feed.urls")),
     path("", include("knowhow.qa.urls")),
 ]

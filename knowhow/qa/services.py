@@ -16,7 +16,7 @@ from knowhow.core.signals import activity
 from knowhow.core.text import clean_text
 from knowhow.qa import permissions as perms
 from knowhow.qa.models import Comment, Post, PostRevision, QuestionView, Tag, TagFollow, Vote
-from knowhow.qa.signals import post_changed
+from knowhow.qa.signals import comment_added, post_changed
 from knowhow.spaces.models import Space
 
 TAG_RE = re.compile(r"^[a-z0-9][a-z0-9+#.\-]{0,34}$")
@@ -154,8 +154,8 @@ def _revision(
     )
 
 
-def _changed(post: Post) -> None:
-    transaction.on_commit(lambda: post_changed.send(sender=Post, post_id=post.pk))
+def _changed(post: Post, *, created: bool = False) -> None:
+    transaction.on_commit(lambda: post_changed.send(sender=Post, post_id=post.pk, created=created))
 
 
 def _activity(kind: str, *, actor: User | None, post: Post, value: float | None = None) -> None:
@@ -196,7 +196,7 @@ def question_ask(
     )
     _set_tags(question, names)
     _revision(question, author=author, summary="Asked", when=now)
-    _changed(question)
+    _changed(question, created=True)
     _activity("question_asked", actor=author, post=question)
     return question
 
@@ -223,7 +223,7 @@ def answer_post(*, author: User, question: Post, body: str) -> Post:
     Post.objects.filter(pk=question.pk).update(
         answer_count=F("answer_count") + 1, last_activity_at=now
     )
-    _changed(answer)
+    _changed(answer, created=True)
     _activity("answer_posted", actor=author, post=answer)
     return answer
 
@@ -338,6 +338,7 @@ def comment_add(*, post: Post, author: User, body: str) -> Comment:
     )
     Post.objects.filter(pk=post.pk).update(comment_count=F("comment_count") + 1)
     Post.objects.filter(pk=post.question_id or post.pk).update(last_activity_at=now)
+    transaction.on_commit(lambda: comment_added.send(sender=Comment, comment_id=comment.pk))
     _activity("comment_added", actor=author, post=post)
     return comment
 

@@ -67,6 +67,13 @@ URL_ATTRIBUTES = {"href", "src", "action", "formaction", "xlink:href", "data", "
 FORBIDDEN_TAGS = {"iframe", "frame", "frameset", "object", "embed", "applet", "base", "svg"}
 FORBIDDEN_TAGS |= {"math", "style", "template", "noscript"}
 HTMX_ENDPOINTS = {"vote", "accept", "comment_create", "comment_delete", "tag_follow"}
+# Read-only fragments the base and Q&A templates load (notification badge, similar questions).
+HTMX_GET_ENDPOINTS = {"notification_count", "similar", "related"}
+# Constant trigger/include values written in templates, never built from user input.
+HTMX_CONSTANTS = {
+    "hx-trigger": {"load", "every 60s", "keyup changed delay:600ms from:#id_title, load"},
+    "hx-include": {"#id_title, #id_body"},
+}
 ALLOWED_META = {"charset", "name", "content"}
 # htmx-config: set in the base template (no eval, no injected indicator styles, for the CSP).
 ALLOWED_META_NAMES = {"viewport", "color-scheme", "htmx-config"}
@@ -118,6 +125,14 @@ class ExecutableMarkupFinder(HTMLParser):
     def _check_htmx(self, tag: str, name: str, value: str) -> None:
         if name in {"hx-target", "hx-swap"} or (name == "hx-headers" and tag == "body"):
             return
+        if value in HTMX_CONSTANTS.get(name, ()):
+            return
+        if name == "hx-get":
+            try:
+                if resolve(urlsplit(value).path).url_name in HTMX_GET_ENDPOINTS:
+                    return
+            except Resolver404:
+                pass
         if name == "hx-post":
             try:
                 if resolve(urlsplit(value).path).url_name in HTMX_ENDPOINTS:

@@ -1,0 +1,450 @@
+"""Similar questions: full-text and semantic rankers combined into one hybrid ranking.
+
+The full-text ranker is pluggable (setting `FEED_SIMILAR_FULLTEXT`, a dotted path to a class
+with `rank(*, text, viewer, limit, exclude_id)`), so the search app's backend can replace the
+simple one here. The semantic ranker compares the query's vector with the stored question
+vectors; without the optional model it is absent and the result says it fell back to full-text.
+"""
+
+import hashlib
+import math
+import re
+import threading
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from django.conf import settings
+from django.db.models import Max, Q
+from django.utils import timezone
+from django.utils.module_loading import import_string
+
+from knowhow.core.rendering import markdown_to_text
+from knowhow.feed import embeddings
+from knowhow.feed.models import QuestionEmbedding
+from knowhow.qa.models import Post
+from knowhow.qa.selectors import visible_posts
+from knowhow.spaces.selectors import Viewer, spaces_visible_to
+
+WORD_RE = re.compile(r"[a-z0-9][a-z0-9+#.\-]*[a-z0-9+#]|[a-z0-9]", re.IGNORECASE)
+STOPWORDS = set(
+    [
+        "a",
+        "about",
+        "above",
+        "after",
+        "again",
+        "all",
+        "am",
+        "an",
+        "and",
+        "any",
+        "are",
+        "as",
+        "at",
+        "be",
+        "because",
+        "been",
+        "before",
+        "being",
+        "below",
+        "between",
+        "both",
+        "but",
+        "by",
+        "can",
+        "could",
+        "did",
+        "do",
+        "does",
+        "doing",
+        "down",
+        "during",
+        "each",
+        "few",
+        "for",
+        "from",
+        "further",
+        "had",
+        "has",
+        "have",
+        "having",
+        "he",
+        "her",
+        "here",
+        "hers",
+        "him",
+        "his",
+        "how",
+        "i",
+        "if",
+        "in",
+        "into",
+        "is",
+        "it",
+        "its",
+        "itself",
+        "just",
+        "me",
+        "more",
+        "most",
+        "my",
+        "no",
+        "nor",
+        "not",
+        "now",
+        "of",
+        "off",
+        "on",
+        "once",
+        "only",
+        "or",
+        "other",
+        "our",
+        "out",
+        "over",
+        "own",
+        "same",
+        "she",
+        "should",
+        "so",
+        "some",
+        "such",
+        "than",
+        "that",
+        "the",
+        "their",
+        "them",
+        "then",
+        "there",
+        "these",
+        "they",
+        "this",
+        "those",
+        "through",
+        "to",
+        "too",
+        "under",
+        "until",
+        "up",
+        "very",
+        "was",
+        "we",
+        "were",
+        "what",
+        "when",
+        "where",
+        "which",
+        "while",
+        "who",
+        "whom",
+        "why",
+        "will",
+        "with",
+        "would",
+        "you",
+        "your",
+        "yours",
+        "get",
+        "got",
+        "use",
+        "using",
+        "used",
+        "want",
+        "need",
+        "way",
+        "like",
+        "make",
+        "one",
+        "anyone",
+        "someone",
+        "thanks",
+        "please",
+    ]
+)
+
+
+# Hybrid score = cosine + fulltext_weight() x (BM25 / best BM25 of the query), tuned on the
+# dump's related links (see docs/benchmarks.md), then checked on its duplicate links.
+def fulltext_weight() -> float:
+    return float(getattr(settings, "FEED_SIMILAR_FULLTEXT_WEIGHT", 0.1))
+
+
+def terms(text: str) -> list[str]:
+    return [
+        w
+        for w in (m.group(0).lower() for m in WORD_RE.finditer(text or ""))
+        if w not in STOPWORDS and len(w) > 1
+    ]
+
+
+class FullTextRanker(Protocol):
+    def rank(
+        self, *, text: str, viewer: Viewer, limit: int, exclude_id: int | None
+    ) -> list[tuple[int, float]]: ...
+
+
+class SimpleFullText:
+    """Until the search app's index is available: candidates whose title or body contain the
+    rarest query terms, scored by BM25 over title (weighted twice) and body."""
+
+    CANDIDATES = 400
+
+    def rank(
+        self, *, text: str, viewer: Viewer, limit: int, exclude_id: int | None
+    ) -> list[tuple[int, float]]:
+        query = list(dict.fromkeys(terms(text)))[:12]
+        if not query:
+            return []
+        base = visible_posts(viewer).filter(post_type=Post.PostType.QUESTION, is_deleted=False)
+        if exclude_id:
+            base = base.exclude(pk=exclude_id)
+        match = Q()
+        for term in query:
+            match |= Q(title__icontains=term) | Q(body__icontains=term)
+        rows = list(
+            base.filter(match)
+            .order_by("-score", "-id")
+            .values_list("pk", "title", "body")[: self.CANDIDATES]
+        )
+        if not rows:
+            return []
+        docs = [
+            (pk, Counter(terms(title)), Counter(terms(body[:4000]))) for pk, title, body in rows
+        ]
+        n = len(docs)
+        avg_len = sum(sum(t.values()) * 2 + sum(b.values()) for _, t, b in docs) / n or 1.0
+        df = {term: sum(1 for _, t, b in docs if term in t or term in b) for term in query}
+        total = max(n, base.count() if n >= self.CANDIDATES else n)
+        scored = []
+        for pk, title_tf, body_tf in docs:
+            length = sum(title_tf.values()) * 2 + sum(body_tf.values())
+            score = 0.0
+            for term in query:
+                tf = 2 * title_tf.get(term, 0) + body_tf.get(term, 0)
+                if not tf:
+                    continue
+                idf = math.log(1 + (total - df[term] + 0.5) / (df[term] + 0.5))
+                score += idf * tf * 2.2 / (tf + 1.2 * (0.25 + 0.75 * length / avg_len))
+            if score > 0:
+                scored.append((pk, score))
+        scored.sort(key=lambda item: -item[1])
+        return scored[:limit]
+
+
+def fulltext_ranker() -> FullTextRanker:
+    path = getattr(settings, "FEED_SIMILAR_FULLTEXT", "knowhow.feed.similar.SimpleFullText")
+    return import_string(path)()
+
+
+# --- vectors --------------------------------------------------------------------------------
+
+
+def question_text(title: str, body: str) -> str:
+    return f"{title}\n{markdown_to_text(body or '')[:600]}".strip()
+
+
+def question_embed_many(*, questions: list[Post]) -> int:
+    """Compute and store vectors for questions whose text changed. Returns how many."""
+    model = embeddings.embedder()
+    if model is None:
+        return 0
+    existing = dict(
+        QuestionEmbedding.objects.filter(question__in=questions, model=model.name).values_list(
+            "question_id", "text_hash"
+        )
+    )
+    todo = []
+    for q in questions:
+        text = question_text(q.title, q.body)
+        digest = hashlib.sha256(text.encode()).hexdigest()
+        if existing.get(q.pk) != digest:
+            todo.append((q, text, digest))
+    if not todo:
+        return 0
+    vectors = model.embed([text for _, text, _ in todo])
+    now = timezone.now()
+    for (q, _, digest), vector in zip(todo, vectors, strict=True):
+        QuestionEmbedding.objects.update_or_create(
+            question=q,
+            defaults={
+                "model": model.name,
+                "vector": vector.astype("float32").tobytes(),
+                "text_hash": digest,
+                "updated_at": now,
+            },
+        )
+    _matrix.invalidate()
+    return len(todo)
+
+
+class _VectorMatrix:
+    """All stored vectors as one matrix, reloaded only when the table changes."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.key: tuple[Any, ...] | None = None
+        self.ids: Any = None
+        self.space_ids: Any = None
+        self.matrix: Any = None
+
+    def invalidate(self) -> None:
+        with self.lock:
+            self.key = None
+
+    def get(self, model_name: str) -> tuple[Any, Any, Any]:
+        import numpy as np
+
+        qs = QuestionEmbedding.objects.filter(model=model_name, question__is_deleted=False)
+        stats = qs.aggregate(n=Max("question_id"), t=Max("updated_at"))
+        key = (model_name, qs.count(), stats["n"], stats["t"])
+        with self.lock:
+            if key != self.key:
+                rows = list(
+                    qs.order_by("question_id").values_list(
+                        "question_id", "question__space_id", "vector"
+                    )
+                )
+                self.ids = np.array([r[0] for r in rows], dtype=np.int64)
+                self.space_ids = np.array([r[1] for r in rows], dtype=np.int64)
+                self.matrix = (
+                    np.frombuffer(b"".join(bytes(r[2]) for r in rows), dtype=np.float32).reshape(
+                        len(rows), -1
+                    )
+                    if rows
+                    else np.zeros((0, embeddings.DIMENSIONS), dtype=np.float32)
+                )
+                self.key = key
+            return self.ids, self.space_ids, self.matrix
+
+
+_matrix = _VectorMatrix()
+
+
+class SemanticScores:
+    """Cosine similarity of the query with every stored question the viewer may see."""
+
+    def __init__(self, ids: Any, scores: Any) -> None:
+        self.ids = ids  # sorted question ids
+        self.scores = scores  # -inf where hidden or excluded
+
+    def top(self, limit: int) -> list[tuple[int, float]]:
+        import numpy as np
+
+        order = np.argsort(-self.scores)[:limit]
+        return [
+            (int(self.ids[i]), float(self.scores[i])) for i in order if np.isfinite(self.scores[i])
+        ]
+
+    def get(self, pk: int) -> float | None:
+        import numpy as np
+
+        i = int(np.searchsorted(self.ids, pk))
+        if i < len(self.ids) and self.ids[i] == pk and np.isfinite(self.scores[i]):
+            return float(self.scores[i])
+        return None
+
+
+def semantic_scores(*, text: str, viewer: Viewer, exclude_id: int | None) -> SemanticScores | None:
+    """None when no model is installed."""
+    model = embeddings.embedder()
+    if model is None:
+        return None
+    import numpy as np
+
+    ids, space_ids, matrix = _matrix.get(model.name)
+    if len(ids) == 0:
+        return SemanticScores(ids, np.zeros(0, dtype=np.float32))
+    query = model.embed([text])[0]
+    scores = matrix @ query
+    allowed = np.array(list(spaces_visible_to(viewer).values_list("pk", flat=True)), dtype=np.int64)
+    scores = np.where(np.isin(space_ids, allowed), scores, -np.inf)
+    if exclude_id:
+        scores = np.where(ids == exclude_id, -np.inf, scores)
+    return SemanticScores(ids, scores)
+
+
+def semantic_rank(
+    *, text: str, viewer: Viewer, limit: int, exclude_id: int | None
+) -> list[tuple[int, float]] | None:
+    """None when no model is installed; otherwise (question id, cosine) best first."""
+    scores = semantic_scores(text=text, viewer=viewer, exclude_id=exclude_id)
+    return None if scores is None else scores.top(limit)
+
+
+# --- hybrid ---------------------------------------------------------------------------------
+
+
+class Mode:
+    HYBRID = "hybrid"
+    FULLTEXT = "fulltext"
+    SEMANTIC = "semantic"
+
+
+@dataclass
+class SimilarResult:
+    mode: str
+    notice: str
+    hits: list[dict[str, Any]] = field(default_factory=list)
+
+
+def similar_questions(
+    *,
+    viewer: Viewer,
+    title: str,
+    body: str = "",
+    limit: int = 10,
+    exclude_id: int | None = None,
+    mode: str = Mode.HYBRID,
+) -> SimilarResult:
+    """Questions like the given title and body that the viewer may see, with scores."""
+    limit = max(1, min(limit, 50))
+    text = question_text(title, body)
+    depth = max(limit * 3, 30)
+    notice = ""
+    semantic = None
+    if mode != Mode.FULLTEXT:
+        semantic = semantic_scores(text=text, viewer=viewer, exclude_id=exclude_id)
+        if semantic is None:
+            notice = "Semantic matching is not installed here; these are full-text matches only."
+            mode = Mode.FULLTEXT
+    fulltext = (
+        fulltext_ranker().rank(text=text, viewer=viewer, limit=depth, exclude_id=exclude_id)
+        if mode != Mode.SEMANTIC
+        else []
+    )
+    ft_scores = dict(fulltext)
+    sem_scores: dict[int, float] = {}
+    if semantic is not None:
+        # Candidates from both rankers; every candidate gets its cosine (one array lookup), so
+        # a question that only full-text found is still judged on meaning, and vice versa.
+        for pk, cosine in semantic.top(depth):
+            sem_scores[pk] = cosine
+        for pk in ft_scores:
+            cosine = semantic.get(pk)
+            if cosine is not None:
+                sem_scores[pk] = cosine
+    if mode == Mode.FULLTEXT:
+        combined = dict(ft_scores)
+    elif mode == Mode.SEMANTIC:
+        combined = dict(sem_scores)
+    else:
+        ft_max = max(ft_scores.values(), default=0.0) or 1.0
+        weight = fulltext_weight()
+        combined = {
+            pk: sem_scores.get(pk, 0.0) + weight * ft_scores.get(pk, 0.0) / ft_max
+            for pk in set(ft_scores) | set(sem_scores)
+        }
+    best = sorted(combined, key=lambda pk: -combined[pk])[:limit]
+    posts = visible_posts(viewer).filter(pk__in=best, is_deleted=False).in_bulk()
+    hits = [
+        {
+            "question": posts[pk],
+            "score": round(combined[pk], 4),
+            "fulltext_score": round(ft_scores[pk], 4) if pk in ft_scores else None,
+            "semantic_score": round(sem_scores[pk], 4) if pk in sem_scores else None,
+        }
+        for pk in best
+        if pk in posts
+    ]
+    return SimilarResult(mode=mode, notice=notice, hits=hits)
