@@ -68,6 +68,9 @@ INSTALLED_APPS = [
     "knowhow.analytics",
     "knowhow.provisioning",
     "knowhow.privacy",
+    "knowhow.search",
+    "ninja",
+    "knowhow.api",
     "knowhow.curation",
     "knowhow.feed",
     "knowhow.stackexchange",
@@ -382,6 +385,10 @@ XAPI = {
     "BATCH_SIZE": 50,
     "TIMEOUT": 10,
 }
+# API writes allowed per window (seconds), per token or session user and per client IP.
+API_WRITE_LIMIT_WINDOW = int(os.environ.get("API_WRITE_LIMIT_WINDOW", "60"))
+API_WRITE_LIMIT_PER_CALLER = int(os.environ.get("API_WRITE_LIMIT_PER_CALLER", "60"))
+API_WRITE_LIMIT_PER_IP = int(os.environ.get("API_WRITE_LIMIT_PER_IP", "120"))
 
 # Curation: the safe fetcher never reaches loopback/private addresses; tests allow-list the
 # exact "ip:port" of the local server they start.

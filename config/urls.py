@@ -19,6 +19,8 @@ urlpatterns = [
     path("privacy/", include("knowhow.privacy.urls")),
     path("healthz", core_views.health, name="health"),
     path("ping", core_views.ping, name="ping"),
+    path("search/", include("knowhow.search.urls")),
+    path("api/v1/", include("knowhow.api.urls")),
     path("curation/", include("knowhow.curation.urls")),
     path("feed/", include("knowhow.feed.urls")),
     path("", include("knowhow.reputation.urls")),

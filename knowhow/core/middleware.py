@@ -2,7 +2,7 @@
 
 from collections.abc import Callable
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 
 from knowhow.core.errors import ApplicationError
@@ -30,7 +30,21 @@ class ApplicationErrorMiddleware:
             "\x00" in key or any("\x00" in value for value in values)
             for key, values in request.GET.lists()
         ):
-            return error_response(request, "The address contains a null character.", 400)
+            message = "The address contains a null character."
+            if request.path.startswith("/api/"):
+                # The API answers every error as RFC 9457 problem details.
+                return JsonResponse(
+                    {
+                        "type": "/api/v1/problems/invalid",
+                        "title": "Bad request",
+                        "status": 400,
+                        "detail": message,
+                        "code": "invalid",
+                    },
+                    status=400,
+                    content_type="application/problem+json",
+                )
+            return error_response(request, message, 400)
         return self.get_response(request)
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:

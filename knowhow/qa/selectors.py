@@ -46,6 +46,8 @@ def question_list(
     tag: str | None = None,
     space: Space | None = None,
     author: User | None = None,
+    source: str | None = None,
+    source_id: int | None = None,
 ) -> QuerySet[Post]:
     if sort not in QuestionSort.ORDER:
         sort = QuestionSort.ACTIVE
@@ -58,6 +60,10 @@ def question_list(
         qs = qs.filter(space=space)
     if author is not None:
         qs = qs.filter(author=author)
+    if source is not None:
+        qs = qs.filter(source=source)
+    if source_id is not None:
+        qs = qs.filter(source_id=source_id)
     return (
         qs.select_related("author", "space")
         .prefetch_related(Prefetch("tags", queryset=Tag.objects.only("id", "name")))
@@ -281,10 +287,44 @@ def user_stats(*, user: User, viewer: Viewer) -> dict[str, int]:
     )
 
 
-def search_questions_simple(*, viewer: Viewer, text: str) -> QuerySet[Post]:
-    """A plain substring match, until the search app provides ranked full-text search."""
-    text = clean_text(text).strip()[:200]
-    qs = question_list(viewer=viewer, sort=QuestionSort.ACTIVE)
-    if not text:
-        return qs.none()
-    return qs.filter(Q(title__icontains=text) | Q(body__icontains=text))
+def comments_for(*, post: Post) -> QuerySet[Comment]:
+    return (
+        post.comments.filter(is_deleted=False).select_related("author").order_by("created_at", "id")
+    )
+
+
+def post_get_by_source(*, source: str, source_id: int, viewer: Viewer) -> Post:
+    """A visible, live question or answer by where it was imported from."""
+    post = (
+        visible_posts(viewer)
+        .filter(source=source, source_id=source_id, is_deleted=False)
+        .select_related("space")
+        .order_by("pk")
+        .first()
+    )
+    if post is None:
+        raise NotFound("No visible post has that source and source id.")
+    return post
+
+
+def user_get(*, pk: int) -> User:
+    person = User.objects.filter(pk=pk, is_active=True).first()
+    if person is None:
+        raise NotFound("No such person.")
+    return person
+
+
+def user_list(*, source: str | None = None, source_id: int | None = None) -> QuerySet[User]:
+    qs = User.objects.filter(is_active=True)
+    if source is not None:
+        qs = qs.filter(source=source)
+    if source_id is not None:
+        qs = qs.filter(source_id=source_id)
+    return qs.order_by("pk")
+
+
+def comment_get(*, pk: int) -> Comment:
+    comment = Comment.objects.select_related("post__space", "post__question").filter(pk=pk).first()
+    if comment is None:
+        raise NotFound("No such comment.")
+    return comment

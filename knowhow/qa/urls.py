@@ -26,5 +26,4 @@ urlpatterns = [
     path("tags/<str:name>/", views.tag_detail, name="tag_detail"),
     path("tags/<str:name>/follow/", views.tag_follow, name="tag_follow"),
     path("users/<int:pk>/", views.user_detail, name="user_detail"),
-    path("search/", views.search, name="search"),
 ]

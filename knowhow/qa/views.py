@@ -358,16 +358,5 @@ def user_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def search(request: HttpRequest) -> HttpResponse:
-    query = request.GET.get("q", "")
-    qs = selectors.search_questions_simple(viewer=request.user, text=query)
-    page = selectors.paginate(qs, page=request.GET.get("page"))
-    return render(
-        request,
-        "qa/question_list.html",
-        {"page": page, "query": query, "heading": f"Search: {query}" if query else "Search"},
-    )
-
-
 def home(request: HttpRequest) -> HttpResponseRedirect | HttpResponse:
     return question_list(request)

@@ -154,7 +154,7 @@ def test_no_page_issues_more_than_ten_queries(people, viewer, default_space, pri
             questions[0].get_absolute_url(),
             reverse("qa:tag_list"),
             reverse("qa:tag_detail", args=["tag1"]),
-            f"{reverse('qa:search')}?q=reports",
+            f"{reverse('search:search')}?q=reports",
             reverse("qa:user_detail", args=[people[0].pk]),
             reverse("spaces:list"),
             default_space.get_absolute_url(),

@@ -277,7 +277,7 @@ def test_every_user_field_is_safe_on_every_page(default_space):
         assert_safe(client.get(reverse("accounts:profile")), "profile form")
         assert_safe(client.get(reverse("qa:post_edit", args=[question.pk])), "edit question")
         _assert_safe_svg(client.get(author.avatar_url).content)
-        assert_safe(client.get(f"{reverse('qa:search')}?q={vector}"), "search echo")
+        assert_safe(client.get(f"{reverse('search:search')}?q={vector}"), "search echo")
         if vector.startswith(("<", '"', "'")):
             # Query echoes are plain autoescaped text: the breakout vectors are enough.
             assert_safe(client.get(f"{reverse('qa:tag_list')}?q={vector}"), "tag filter echo")
@@ -289,8 +289,8 @@ def test_every_user_field_is_safe_on_every_page(default_space):
         f"{reverse('qa:question_list')}?sort=newest&page=2",
         reverse("qa:tag_detail", args=["xss-test"]),
         f"{reverse('qa:tag_detail', args=['xss-test'])}?page=2",
-        f"{reverse('qa:search')}?q=Title",
-        f"{reverse('qa:search')}?q=Title&page=2",
+        f"{reverse('search:search')}?q=Title",
+        f"{reverse('search:search')}?q=Title&page=2",
         default_space.get_absolute_url(),
         reverse("qa:user_detail", args=[answerer.pk]),
     ]

@@ -1,0 +1,244 @@
+"""Load benchmark: production server (knowhow serve) driven by wrk, anonymous and logged in.
+
+Before the run it counts the SQL queries of every benchmarked page (Django test client on the
+same database), so "no page issues more than 10 queries" is checked on the real corpus.
+"""
+
+import argparse
+import json
+import os
+import platform
+import random
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.conf import settings  # noqa: E402
+from django.db import connection, reset_queries  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.test.utils import CaptureQueriesContext  # noqa: E402
+
+SEARCHES = [
+    "docker timeout",
+    "python migration",
+    '"connection timeout"',
+    "kubernetes ingress",
+    "postgres index",
+    "deploy [docker]",
+    "oauth token",
+    "cache memory leak",
+    "is:answered redis",
+    "export csv",
+    "nginx proxy",
+    "jenkins pipeline",
+]
+
+
+def fixtures() -> dict:
+    """Pick URLs from the corpus and log the bench user in (session cookie and API token)."""
+    from django.contrib.sessions.backends.db import SessionStore
+
+    from knowhow.accounts.models import User
+    from knowhow.accounts.services import api_token_create
+    from knowhow.qa.models import Post, Tag
+
+    rng = random.Random(7)
+    user = User.objects.get(username="bench")
+    session = SessionStore()
+    session["_auth_user_id"] = str(user.pk)
+    session["_auth_user_backend"] = "django.contrib.auth.backends.ModelBackend"
+    session["_auth_user_hash"] = user.get_session_auth_hash()
+    session.create()
+    _, token = api_token_create(user=user, name=f"bench {time.time():.0f}")
+    top = Post.objects.filter(post_type="question", space_id=1, answer_count__gte=2).order_by("-id")
+    question_ids = list(top.values_list("id", flat=True)[:5000])
+    questions = [Post.objects.get(pk=pk).get_absolute_url() for pk in rng.sample(question_ids, 50)]
+    tags = [f"/tags/{t.name}/" for t in Tag.objects.order_by("-question_count")[:30]]
+    from urllib.parse import urlencode
+
+    searches = ["/search/?" + urlencode({"q": q}) for q in SEARCHES]
+    api_searches = ["/api/v1/search?" + urlencode({"q": q}) for q in SEARCHES]
+    return {
+        "session": session.session_key,
+        "token": token,
+        "pages": {
+            "ping": ["/ping"],
+            "question_list": ["/questions/", "/questions/?sort=newest", "/questions/?page=2"],
+            "question_page": questions,
+            "tag_page": tags,
+            "search": searches,
+            "api_list": ["/api/v1/questions", "/api/v1/questions?sort=newest&page=2"],
+            "api_search": api_searches,
+        },
+    }
+
+
+def count_queries(fx: dict) -> dict:
+    """Worst query count per page, anonymous and logged in."""
+    out = {}
+    for who in ("anonymous", "logged_in"):
+        client = Client()
+        headers = {}
+        if who == "logged_in":
+            client.cookies[settings.SESSION_COOKIE_NAME] = fx["session"]
+            headers = {"Authorization": f"Bearer {fx['token']}"}
+        for name, paths in fx["pages"].items():
+            worst = 0
+            for path in paths[:5]:
+                client.get(path, headers=headers if path.startswith("/api/") else {})  # warm
+                with CaptureQueriesContext(connection) as ctx:
+                    response = client.get(path, headers=headers if path.startswith("/api/") else {})
+                assert response.status_code == 200, (path, response.status_code)
+                worst = max(worst, len(ctx.captured_queries))
+            out[f"{name}/{who}"] = worst
+    reset_queries()
+    return out
+
+
+def wait_for(url: str, timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            urllib.request.urlopen(url, timeout=2).read()
+            return
+        except OSError:
+            time.sleep(0.3)
+    raise SystemExit(f"server at {url} did not come up")
+
+
+def run_wrk(
+    *,
+    port: int,
+    paths: list[str],
+    headers: list[str],
+    connections: int,
+    duration: int,
+    threads: int,
+) -> dict:
+    env = dict(os.environ, WRK_PATHS="|".join(paths), WRK_HEADERS="|".join(headers))
+    cmd = [
+        "wrk",
+        f"-t{threads}",
+        f"-c{connections}",
+        f"-d{duration}s",
+        "--timeout",
+        "10s",
+        "-s",
+        str(ROOT / "bench" / "wrk_report.lua"),
+        f"http://127.0.0.1:{port}",
+    ]
+    result = subprocess.run(cmd, env=env, capture_output=True, text=True, check=True)
+    line = [ln for ln in result.stdout.splitlines() if ln.startswith("{")][-1]
+    return json.loads(line)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--port", type=int, default=8121)
+    parser.add_argument("--duration", type=int, default=10)
+    parser.add_argument("--warmup", type=int, default=2)
+    parser.add_argument("--connections", default="8,32")
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--threads", type=int, default=4)
+    parser.add_argument("--only", default="", help="Comma-separated page names")
+    parser.add_argument("--output", default="", help="Write the results as JSON here")
+    args = parser.parse_args()
+
+    subprocess.run(
+        [str(ROOT / ".venv/bin/knowhow"), "collectstatic", "--noinput", "-v0"], check=True
+    )
+    fx = fixtures()
+    queries = count_queries(fx)
+    print("SQL queries per page (worst of 5 URLs):")
+    for key, value in queries.items():
+        print(f"  {key:<28} {value:>3}{'  > 10!' if value > 10 else ''}")
+    connection.close()
+
+    subprocess.run(
+        [str(ROOT / ".venv/bin/knowhow"), "collectstatic", "--noinput", "-v0"], check=True
+    )
+    env = dict(os.environ, ACCESS_LOG="/dev/null", DEBUG="0")
+    server = subprocess.Popen(
+        [
+            str(ROOT / ".venv/bin/knowhow"),
+            "serve",
+            "--port",
+            str(args.port),
+            "--workers",
+            str(args.workers),
+            "--threads",
+            str(args.threads),
+        ],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        start_new_session=True,
+    )
+    results = []
+    try:
+        wait_for(f"http://127.0.0.1:{args.port}/ping")
+        only = [s for s in args.only.split(",") if s]
+        cookie = f"Cookie: {settings.SESSION_COOKIE_NAME}={fx['session']}"
+        bearer = f"Authorization: Bearer {fx['token']}"
+        print(
+            f"\nload average before: {os.getloadavg()}; {os.cpu_count()} CPUs; {platform.platform()}"
+        )
+        print(
+            f"{'page':<15} {'who':<10} {'conn':>4} {'req/s':>8} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'non-2xx':>8} {'load':>5}"
+        )
+        for conns in [int(c) for c in args.connections.split(",")]:
+            for name, paths in fx["pages"].items():
+                if only and name not in only:
+                    continue
+                for who in ("anonymous", "logged_in"):
+                    if name == "ping" and who == "logged_in":
+                        continue
+                    headers = (
+                        [] if who == "anonymous" else [bearer if name.startswith("api") else cookie]
+                    )
+                    if args.warmup:
+                        run_wrk(
+                            port=args.port,
+                            paths=paths,
+                            headers=headers,
+                            connections=conns,
+                            duration=args.warmup,
+                            threads=2,
+                        )
+                    r = run_wrk(
+                        port=args.port,
+                        paths=paths,
+                        headers=headers,
+                        connections=conns,
+                        duration=args.duration,
+                        threads=2,
+                    )
+                    r.update(page=name, who=who, connections=conns, load=os.getloadavg()[0])
+                    results.append(r)
+                    print(
+                        f"{name:<15} {who:<10} {conns:>4} {r['rps']:>8.1f} {r['p50_ms']:>8.1f} {r['p95_ms']:>8.1f} {r['p99_ms']:>8.1f} {r['non2xx']:>8} {r['load']:>5.1f}",
+                        flush=True,
+                    )
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=20)
+    if args.output:
+        Path(args.output).write_text(
+            json.dumps(
+                {"vendor": settings.DB_VENDOR, "queries": queries, "results": results}, indent=2
+            )
+        )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,70 @@
+"""In-process timing of single requests (no load generator): median and p95 of N runs per page,
+with the SQL time share, to separate the application's own cost from a saturated machine.
+
+    KNOWHOW_VAR_DIR=var/bench .venv/bin/python bench/profile_pages.py [--runs 20]
+"""
+
+import argparse
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+os.environ.setdefault("PLAIN_STATIC", "1")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.db import connection  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.test.utils import CaptureQueriesContext  # noqa: E402
+
+from knowhow.accounts.models import User  # noqa: E402
+from knowhow.qa.models import Post  # noqa: E402
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--runs", type=int, default=20)
+    args = parser.parse_args()
+    question = Post.objects.filter(post_type="question", space_id=1, answer_count__gte=2).order_by(
+        "-id"
+    )[10]
+    pages = {
+        "question_page": question.get_absolute_url(),
+        "question_list": "/questions/",
+        "tag_page": f"/tags/{question.tags.first().name}/",
+        "search (common words)": "/search/?q=docker+timeout",
+        "search (phrase)": '/search/?q="connection+timeout"',
+        "search (rare word)": "/search/?q=payroll+invoice+wifi",
+        "api_list": "/api/v1/questions",
+    }
+    print(f"load average: {os.getloadavg()}")
+    print(f"{'page':<24} {'who':<10} {'median ms':>10} {'p95 ms':>8} {'sql ms':>8} {'queries':>8}")
+    for who in ("anonymous", "logged_in"):
+        client = Client()
+        if who == "logged_in":
+            client.force_login(User.objects.get(username="bench"))
+        for name, url in pages.items():
+            client.get(url)
+            times, sql = [], []
+            for _ in range(args.runs):
+                with CaptureQueriesContext(connection) as ctx:
+                    started = time.perf_counter()
+                    response = client.get(url)
+                    times.append((time.perf_counter() - started) * 1000)
+                assert response.status_code == 200, (url, response.status_code)
+                sql.append(sum(float(q["time"]) for q in ctx.captured_queries) * 1000)
+            times.sort()
+            p95 = times[min(len(times) - 1, int(len(times) * 0.95))]
+            print(
+                f"{name:<24} {who:<10} {statistics.median(times):>10.1f} {p95:>8.1f} {statistics.median(sql):>8.1f} {len(ctx.captured_queries):>8}"
+            )
+
+
+if __name__ == "__main__":
+    main()

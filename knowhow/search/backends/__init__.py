@@ -1,0 +1,73 @@
+"""The search backend protocol and the choice of backend by database vendor."""
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import cache
+from typing import Protocol
+
+from django.conf import settings
+from django.db.models import QuerySet
+
+from knowhow.qa.models import Post
+from knowhow.search.query import ParsedQuery
+
+# Highlight marks in snippets: private-use characters, stripped from all indexed text, so the
+# HTML renderer can escape everything and then turn only these into <mark> elements.
+MARK_START = "\ue000"
+MARK_END = "\ue001"
+
+
+@dataclass(frozen=True)
+class QuestionDocument:
+    """What the index holds for one question: its answers' text is rolled into it."""
+
+    question_id: int
+    title: str
+    body: str
+    tags: str
+    answers: str
+
+
+@dataclass(frozen=True)
+class Snippet:
+    """Marked text (MARK_START/MARK_END around matches) for a title and a body excerpt."""
+
+    title: str
+    excerpt: str
+
+
+class SearchBackend(Protocol):
+    def upsert(self, docs: Sequence[QuestionDocument], *, fresh: bool = False) -> None:
+        """Index these documents; `fresh` promises they are not indexed yet (bulk rebuild)."""
+
+    def remove(self, question_ids: Sequence[int]) -> None: ...
+
+    def clear(self) -> None: ...
+
+    def begin_rebuild(self) -> None:
+        """Empty the index and prepare it for a bulk load."""
+
+    def finish_rebuild(self) -> None:
+        """Merge, optimise or analyse after a bulk load."""
+
+    def count(self) -> int: ...
+
+    def match(self, qs: QuerySet[Post], query: ParsedQuery) -> QuerySet[Post]:
+        """Restrict `qs` (questions) to matches, annotated `search_rank`: lower is better."""
+
+    def snippets(self, query: ParsedQuery, question_ids: Sequence[int]) -> dict[int, Snippet]: ...
+
+
+@cache
+def _backend_for(vendor: str) -> SearchBackend:
+    if vendor == "postgresql":
+        from knowhow.search.backends.postgres import PostgresBackend
+
+        return PostgresBackend()
+    from knowhow.search.backends.sqlite import SqliteBackend
+
+    return SqliteBackend()
+
+
+def get_backend() -> SearchBackend:
+    return _backend_for(settings.DB_VENDOR)

@@ -1,0 +1,96 @@
+"""SQLite FTS5 backend: one contentful FTS5 table keyed by question id, ranked with bm25."""
+
+from collections.abc import Sequence
+
+from django.db import connection
+from django.db.models import QuerySet
+
+from knowhow.qa.models import Post
+from knowhow.search.backends import MARK_END, MARK_START, QuestionDocument, Snippet
+from knowhow.search.query import ParsedQuery
+
+TABLE = "search_question_fts"
+# Column weights for bm25, in column order: title, body, tags, answers.
+WEIGHTS = "10.0, 1.0, 4.0, 0.4"
+REBUILD_CACHE_KIB = 256 * 1024
+
+
+def fts_query(query: ParsedQuery) -> str:
+    """An FTS5 query of quoted strings only: words never act as operators (NEAR, AND, *...)."""
+    parts = [f'"{w}"' for w in query.words]
+    parts += ['"' + " ".join(p) + '"' for p in query.phrases]
+    return " ".join(parts)
+
+
+class SqliteBackend:
+    def upsert(self, docs: Sequence[QuestionDocument], *, fresh: bool = False) -> None:
+        if not docs:
+            return
+        with connection.cursor() as cursor:
+            if not fresh:
+                self._delete(cursor, [d.question_id for d in docs])
+            cursor.executemany(
+                f"INSERT INTO {TABLE} (rowid, title, body, tags, answers) VALUES (%s, %s, %s, %s, %s)",
+                [(d.question_id, d.title, d.body, d.tags, d.answers) for d in docs],
+            )
+
+    def _delete(self, cursor, ids: Sequence[int]) -> None:  # type: ignore[no-untyped-def]
+        for start in range(0, len(ids), 500):
+            chunk = list(ids[start : start + 500])
+            marks = ", ".join(["%s"] * len(chunk))
+            cursor.execute(f"DELETE FROM {TABLE} WHERE rowid IN ({marks})", chunk)
+
+    def remove(self, question_ids: Sequence[int]) -> None:
+        with connection.cursor() as cursor:
+            self._delete(cursor, question_ids)
+
+    def clear(self) -> None:
+        with connection.cursor() as cursor:
+            cursor.execute(f"DELETE FROM {TABLE}")
+
+    def begin_rebuild(self) -> None:
+        # A bulk load with incremental merging and SQLite's 2 MB page cache re-reads the
+        # growing index over and over; merge once at the end instead, with a bigger cache.
+        with connection.cursor() as cursor:
+            cursor.execute(f"PRAGMA cache_size = -{REBUILD_CACHE_KIB}")
+            cursor.execute(f"INSERT INTO {TABLE}({TABLE}, rank) VALUES ('automerge', 0)")
+            cursor.execute(f"DELETE FROM {TABLE}")
+
+    def finish_rebuild(self) -> None:
+        with connection.cursor() as cursor:
+            cursor.execute(f"INSERT INTO {TABLE}({TABLE}) VALUES ('optimize')")
+            cursor.execute(f"INSERT INTO {TABLE}({TABLE}, rank) VALUES ('automerge', 4)")
+            cursor.execute("PRAGMA cache_size = -2000")
+
+    def count(self) -> int:
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT count(*) FROM {TABLE}")
+            return int(cursor.fetchone()[0])
+
+    def match(self, qs: QuerySet[Post], query: ParsedQuery) -> QuerySet[Post]:
+        return qs.extra(  # noqa: S610  (constant SQL; the query text is a parameter)
+            select={"search_rank": f"bm25({TABLE}, {WEIGHTS})"},
+            tables=[TABLE],
+            where=[f"{TABLE}.rowid = qa_post.id", f"{TABLE} MATCH %s"],
+            params=[fts_query(query)],
+        )
+
+    def snippets(self, query: ParsedQuery, question_ids: Sequence[int]) -> dict[int, Snippet]:
+        if not question_ids or not query.has_text:
+            return {}
+        marks = ", ".join(["%s"] * len(question_ids))
+        s, e = MARK_START, MARK_END
+        sql = (
+            f"SELECT rowid, highlight({TABLE}, 0, '{s}', '{e}'),"
+            f" snippet({TABLE}, 1, '{s}', '{e}', '…', 32),"
+            f" snippet({TABLE}, 3, '{s}', '{e}', '…', 32)"
+            f" FROM {TABLE} WHERE {TABLE} MATCH %s AND rowid IN ({marks})"
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [fts_query(query), *question_ids])
+            rows = cursor.fetchall()
+        out: dict[int, Snippet] = {}
+        for pk, title, body, answers in rows:
+            excerpt = body if MARK_START in body or MARK_START not in answers else answers
+            out[pk] = Snippet(title=title, excerpt=excerpt)
+        return out

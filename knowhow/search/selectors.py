@@ -1,0 +1,168 @@
+"""Reads from the search index: ranked, filtered, visibility-checked questions with snippets."""
+
+import datetime
+from dataclasses import dataclass, field, replace
+
+from django.core.paginator import Page, Paginator
+from django.db.models import Prefetch, QuerySet, TextChoices
+from django.utils.functional import cached_property
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+
+from knowhow.qa.models import Post, Tag
+from knowhow.search.backends import MARK_END, MARK_START, get_backend
+from knowhow.search.markdown_text import plain_text
+from knowhow.search.query import ParsedQuery, parse_query
+from knowhow.spaces.selectors import Viewer, visible_space_q
+
+# Counting every match of a common word costs as much as ranking them all; beyond this many
+# the page says "1,000+ results" and pagination stops there.
+MAX_COUNTED = 1000
+
+
+class CappedPaginator(Paginator):
+    @cached_property
+    def count(self) -> int:
+        return self.object_list[: MAX_COUNTED + 1].count()
+
+
+class SearchSort(TextChoices):
+    RELEVANCE = "relevance", "Relevance"
+    NEWEST = "newest", "Newest"
+    VOTES = "votes", "Votes"
+
+
+@dataclass(frozen=True)
+class SearchFilters:
+    """Filters from the form or API; the query text may add tags, an author and is: flags."""
+
+    tags: tuple[str, ...] = ()
+    space: str | None = None
+    author_id: int | None = None
+    answered: bool = False
+    accepted: bool = False
+    created_from: datetime.date | None = None
+    created_to: datetime.date | None = None
+
+    def merged_with(self, query: ParsedQuery) -> "SearchFilters":
+        return replace(
+            self,
+            tags=tuple(dict.fromkeys([*self.tags, *query.tags])),
+            author_id=query.user_id if query.user_id is not None else self.author_id,
+            answered=self.answered or query.answered,
+            accepted=self.accepted or query.accepted,
+        )
+
+
+@dataclass
+class SearchHit:
+    question: Post
+    title_html: SafeString
+    excerpt_html: SafeString
+
+
+@dataclass
+class SearchResults:
+    query: ParsedQuery
+    filters: SearchFilters
+    sort: str
+    page: Page
+    hits: list[SearchHit] = field(default_factory=list)
+
+    @property
+    def max_counted(self) -> int:
+        return MAX_COUNTED
+
+    @property
+    def more_than_counted(self) -> bool:
+        return self.page.paginator.count > MAX_COUNTED
+
+
+def marked_to_html(text: str) -> SafeString:
+    """Escape everything, then turn highlight marks into balanced <mark> elements."""
+    out: list[str] = []
+    open_mark = False
+    for i, piece in enumerate(text.replace(MARK_END, MARK_START).split(MARK_START)):
+        if i:
+            out.append("</mark>" if open_mark else "<mark>")
+            open_mark = not open_mark
+        out.append(str(escape(piece)))
+    if open_mark:
+        out.append("</mark>")
+    return mark_safe("".join(out))  # noqa: S308  (every piece was escaped above)
+
+
+def _filtered_questions(*, viewer: Viewer, filters: SearchFilters) -> QuerySet[Post]:
+    qs = Post.objects.filter(
+        visible_space_q(viewer), post_type=Post.PostType.QUESTION, is_deleted=False
+    )
+    for tag in filters.tags:
+        qs = qs.filter(tags__name=tag)
+    if filters.space:
+        qs = qs.filter(space__slug=filters.space)
+    if filters.author_id is not None:
+        qs = qs.filter(author_id=filters.author_id)
+    if filters.answered:
+        qs = qs.filter(answer_count__gt=0)
+    if filters.accepted:
+        qs = qs.filter(accepted_answer__isnull=False)
+    if filters.created_from:
+        qs = qs.filter(created_at__date__gte=filters.created_from)
+    if filters.created_to:
+        qs = qs.filter(created_at__date__lte=filters.created_to)
+    return qs
+
+
+def search_questions(
+    *,
+    viewer: Viewer,
+    text: str,
+    filters: SearchFilters | None = None,
+    sort: str = SearchSort.RELEVANCE,
+    page: int | str | None = 1,
+    per_page: int = 20,
+) -> SearchResults:
+    """Questions matching `text` that `viewer` may see, one page of them, with snippets.
+
+    Queries: one count, one page (with author and space), one for tags, one for snippets.
+    """
+    query = parse_query(text)
+    filters = (filters or SearchFilters()).merged_with(query)
+    if sort not in SearchSort.values:
+        sort = SearchSort.RELEVANCE
+    if query.is_empty and filters == SearchFilters():
+        empty = Paginator(Post.objects.none(), per_page).get_page(1)
+        return SearchResults(query=query, filters=filters, sort=sort, page=empty)
+    qs = _filtered_questions(viewer=viewer, filters=filters)
+    backend = get_backend()
+    if query.has_text:
+        qs = backend.match(qs, query)
+    if sort == SearchSort.NEWEST or (sort == SearchSort.RELEVANCE and not query.has_text):
+        qs = qs.order_by("-created_at", "-id")
+    elif sort == SearchSort.VOTES:
+        qs = qs.order_by("-score", "-created_at", "-id")
+    else:
+        qs = qs.order_by("search_rank", "-id")
+    qs = qs.select_related("author", "space").prefetch_related(
+        Prefetch("tags", queryset=Tag.objects.only("id", "name"))
+    )
+    result_page = CappedPaginator(qs, per_page).get_page(page)
+    questions = list(result_page.object_list)
+    snippets = backend.snippets(query, [q.pk for q in questions]) if query.has_text else {}
+    hits = []
+    for q in questions:
+        snippet = snippets.get(q.pk)
+        if snippet is not None:
+            title_html = marked_to_html(snippet.title)
+            excerpt_html = marked_to_html(snippet.excerpt)
+        else:
+            title_html = marked_to_html(q.title)
+            excerpt_html = marked_to_html(_excerpt(q.body))
+        hits.append(SearchHit(question=q, title_html=title_html, excerpt_html=excerpt_html))
+    result_page.object_list = hits
+    return SearchResults(query=query, filters=filters, sort=sort, page=result_page, hits=hits)
+
+
+def _excerpt(body: str, words: int = 40) -> str:
+    parts = plain_text(body).split()
+    return " ".join(parts[:words]) + (" …" if len(parts) > words else "")

@@ -1,0 +1,106 @@
+"""Writes to the search index: build question documents and keep the index current.
+
+One document per question, with the text of its live answers rolled into a low-weight column:
+results are questions (as on Stack Overflow), a question whose answers mention the words is a
+good hit, the index stays at one row per question (100k rows rather than 350k), and the
+visibility and filter join happens once, on the question. The cost is that editing an answer
+rewrites its question's document, which is cheap (three indexed queries and one upsert).
+"""
+
+from collections import defaultdict
+from collections.abc import Sequence
+
+from django.db import transaction
+
+from knowhow.qa.models import Post
+from knowhow.search.backends import QuestionDocument, get_backend
+from knowhow.search.markdown_text import plain_text
+from knowhow.search.query import clean_text
+from knowhow.search.rebuilders import Progress
+
+REBUILD_BATCH = 1000
+# Long threads would otherwise make one document dominate the index size.
+MAX_ANSWERS_CHARS = 30_000
+
+
+def question_documents(question_ids: Sequence[int]) -> list[QuestionDocument]:
+    """Documents for the live (not deleted) questions among `question_ids`, in three queries."""
+    questions = list(
+        Post.objects.filter(
+            pk__in=question_ids, post_type=Post.PostType.QUESTION, is_deleted=False
+        ).values_list("pk", "title", "body")
+    )
+    ids = [q[0] for q in questions]
+    tags: dict[int, list[str]] = defaultdict(list)
+    for post_id, name in Post.tags.through.objects.filter(post_id__in=ids).values_list(
+        "post_id", "tag__name"
+    ):
+        tags[post_id].append(name)
+    answers: dict[int, list[str]] = defaultdict(list)
+    sizes: dict[int, int] = defaultdict(int)
+    for question_id, body in (
+        Post.objects.filter(question_id__in=ids, is_deleted=False)
+        .order_by("question_id", "-score", "id")
+        .values_list("question_id", "body")
+    ):
+        if sizes[question_id] < MAX_ANSWERS_CHARS:
+            text = plain_text(body)[: MAX_ANSWERS_CHARS - sizes[question_id]]
+            answers[question_id].append(text)
+            sizes[question_id] += len(text)
+    return [
+        QuestionDocument(
+            question_id=pk,
+            title=clean_text(title),
+            body=plain_text(body),
+            tags=" ".join(sorted(tags[pk])),
+            answers="\n".join(answers[pk]),
+        )
+        for pk, title, body in questions
+    ]
+
+
+def question_index(*, question_ids: Sequence[int]) -> None:
+    """Bring the index entries of these questions up to date (removing deleted ones)."""
+    backend = get_backend()
+    docs = question_documents(question_ids)
+    live = {d.question_id for d in docs}
+    with transaction.atomic():
+        backend.upsert(docs)
+        gone = [pk for pk in question_ids if pk not in live]
+        if gone:
+            backend.remove(gone)
+
+
+def question_index_post(*, post_id: int) -> None:
+    """Reindex the question a changed post belongs to (itself, or the question it answers)."""
+    row = Post.objects.filter(pk=post_id).values_list("post_type", "question_id").first()
+    if row is None:
+        get_backend().remove([post_id])
+        return
+    post_type, question_id = row
+    question_index(question_ids=[post_id if post_type == Post.PostType.QUESTION else question_id])
+
+
+def question_index_count() -> int:
+    return Post.objects.filter(post_type=Post.PostType.QUESTION, is_deleted=False).count()
+
+
+def question_index_rebuild(progress: Progress | None = None) -> int:
+    """Rebuild the whole question index from the posts table; returns the number indexed."""
+    backend = get_backend()
+    ids = list(
+        Post.objects.filter(post_type=Post.PostType.QUESTION, is_deleted=False)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    done = 0
+    with transaction.atomic():
+        backend.begin_rebuild()
+        for start in range(0, len(ids), REBUILD_BATCH):
+            docs = question_documents(ids[start : start + REBUILD_BATCH])
+            backend.upsert(docs, fresh=True)
+            done += len(docs)
+            if progress is not None:
+                progress(done)
+        backend.finish_rebuild()
+    return done

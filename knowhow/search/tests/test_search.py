@@ -1,0 +1,318 @@
+"""Search: relevance order, visibility, query syntax, hostile queries, a current index, reindex."""
+
+import io
+
+import pytest
+from django.core.management import call_command
+from django.urls import reverse
+
+from knowhow.core.tests.factories import (
+    AnswerFactory,
+    QuestionFactory,
+    SpaceFactory,
+    UserFactory,
+    add_member,
+)
+from knowhow.qa import services as qa
+from knowhow.search.backends import get_backend
+from knowhow.search.query import parse_query
+from knowhow.search.selectors import SearchFilters, SearchSort, search_questions
+from knowhow.search.services import question_index_rebuild
+
+pytestmark = pytest.mark.django_db
+
+BODY = "Some background text that is long enough to be a body."
+
+
+@pytest.fixture
+def committed(django_capture_on_commit_callbacks):
+    """Run a block with its on-commit callbacks (the post_changed signal) executed."""
+    return lambda: django_capture_on_commit_callbacks(execute=True)
+
+
+def ask(title, body=BODY, tags=("general",), **kwargs):
+    return QuestionFactory(title=title, body=body, tags=tags, **kwargs)
+
+
+def titles(results):
+    return [hit.question.title for hit in results.hits]
+
+
+def test_a_title_match_ranks_above_a_body_match_above_an_answer_match(committed):
+    with committed():
+        answer_only = ask("Printer queue keeps jamming")
+        AnswerFactory(question=answer_only, body="Restart the spooler; kerberos is not involved.")
+        body_only = ask("Login fails every morning", body="The kerberos ticket expires overnight.")
+        in_title = ask("Kerberos ticket renewal on laptops")
+    results = search_questions(viewer=None, text="kerberos")
+    assert [h.question.pk for h in results.hits] == [in_title.pk, body_only.pk, answer_only.pk]
+
+
+def test_more_matching_words_rank_higher(committed):
+    with committed():
+        one = ask("Deploying the billing service", body="How do we roll out changes safely?")
+        both = ask("Deploying the billing service to staging", body="Staging deploys fail.")
+    results = search_questions(viewer=None, text="billing staging")
+    assert [h.question.pk for h in results.hits] == [both.pk]
+    results = search_questions(viewer=None, text="billing")
+    assert {h.question.pk for h in results.hits} == {one.pk, both.pk}
+
+
+def test_stemming_matches_other_word_forms(committed):
+    with committed():
+        q = ask("Exporting reports from the dashboard")
+    assert [h.question.pk for h in search_questions(viewer=None, text="export report").hits] == [
+        q.pk
+    ]
+
+
+def test_a_private_space_never_leaks(committed, user):
+    private = SpaceFactory(private=True)
+    member = UserFactory()
+    add_member(private, member)
+    with committed():
+        secret = ask("Quarterly merger codename plans", space=private, author=member)
+        public = ask("Quarterly planning template")
+    for viewer in (None, user):
+        found = search_questions(viewer=viewer, text="quarterly").hits
+        assert [h.question.pk for h in found] == [public.pk]
+        assert search_questions(viewer=viewer, text="merger codename").page.paginator.count == 0
+        assert (
+            search_questions(viewer=viewer, text="", filters=SearchFilters(space=private.slug)).hits
+            == []
+        )
+    assert {h.question.pk for h in search_questions(viewer=member, text="quarterly").hits} == {
+        secret.pk,
+        public.pk,
+    }
+    admin = UserFactory(is_superuser=True, is_staff=True)
+    assert secret.pk in {h.question.pk for h in search_questions(viewer=admin, text="merger").hits}
+
+
+def test_an_answer_in_a_private_space_is_not_found_through_its_text(committed):
+    private = SpaceFactory(private=True)
+    member = UserFactory()
+    add_member(private, member)
+    with committed():
+        q = ask("Internal tooling question", space=private, author=member)
+        AnswerFactory(question=q, author=member, body="Use the zanzibar service account for that.")
+    assert search_questions(viewer=None, text="zanzibar").hits == []
+    assert len(search_questions(viewer=member, text="zanzibar").hits) == 1
+
+
+def test_a_quoted_phrase_matches_the_words_in_order_only(committed):
+    with committed():
+        exact = ask("Reset the admin password", body="How to reset admin password for the wiki?")
+        scrambled = ask("Password of the admin reset", body="Admin wants a password reset.")
+    found = search_questions(viewer=None, text='"reset admin password"').hits
+    assert [h.question.pk for h in found] == [exact.pk]
+    loose = search_questions(viewer=None, text="reset admin password").hits
+    assert {h.question.pk for h in loose} == {exact.pk, scrambled.pk}
+
+
+def test_tag_user_and_is_filters_in_the_query(committed, user):
+    asker = UserFactory()
+    with committed():
+        tagged = ask("Docker build cache is slow", tags=("docker",), author=asker)
+        other = ask("Docker compose networking", tags=("networking",))
+        answered = ask("Docker volumes on windows", tags=("docker",))
+        answer = AnswerFactory(question=answered, body="Use named volumes instead of binds.")
+        qa.answer_accept(answer=answer, by=answered.author)
+    assert set(titles(search_questions(viewer=None, text="docker [docker]"))) == {
+        tagged.title,
+        answered.title,
+    }
+    assert titles(search_questions(viewer=None, text=f"docker user:{asker.pk}")) == [tagged.title]
+    assert titles(search_questions(viewer=None, text="is:answered docker")) == [answered.title]
+    assert titles(search_questions(viewer=None, text="is:accepted")) == [answered.title]
+    assert titles(search_questions(viewer=None, text="[networking]")) == [other.title]
+
+
+def test_parse_query_understands_the_syntax():
+    q = parse_query('"exact phrase here" [python] user:42 is:answered is:accepted loose words')
+    assert q.phrases == (("exact", "phrase", "here"),)
+    assert q.tags == ("python",)
+    assert q.user_id == 42
+    assert q.answered and q.accepted
+    assert q.words == ("loose", "words")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        '"unbalanced quote',
+        'a "b" "c',
+        '"""',
+        "NEAR(a b)",
+        "a AND OR NOT b",
+        "*",
+        "foo*",
+        "^foo",
+        "-foo",
+        "title:foo",
+        "{title body}: foo",
+        "(a OR b",
+        "[",
+        "]",
+        "[unclosed tag",
+        "[Bad Tag!]",
+        "user:",
+        "user:99999999999999999999999",
+        "is:nonsense",
+        "'; DROP TABLE qa_post; --",
+        "\x00\x01\x02 control \x1b[31m chars",
+        "\ue000 private \ue001 use",
+        "x" * 10_000,
+        "word " * 2_000,
+        "ü é ß 日本語 ✓",
+        "&<>\"'",
+        "",
+        "   ",
+    ],
+)
+def test_hostile_queries_never_raise(committed, client, text):
+    with committed():
+        ask("A question about foo and bar")
+    for sort in SearchSort.values:
+        search_questions(viewer=None, text=text, sort=sort)
+    response = client.get(reverse("search:search"), {"q": text})
+    # A NUL anywhere in the query string is refused for the whole site with a clear 400.
+    assert response.status_code == (400 if "\x00" in text else 200)
+
+
+def test_the_index_follows_ask_edit_answer_delete_and_undelete(committed, user):
+    with committed():
+        q = ask("Configuring the proxy for npm", author=user)
+    assert len(search_questions(viewer=None, text="proxy").hits) == 1
+    with committed():
+        qa.post_edit(post=q, by=user, body=BODY, title="Configuring the mirror for npm")
+    assert search_questions(viewer=None, text="proxy").hits == []
+    assert len(search_questions(viewer=None, text="mirror").hits) == 1
+    with committed():
+        answer = AnswerFactory(question=q, body="Set the registry option in your npmrc file.")
+    assert len(search_questions(viewer=None, text="npmrc").hits) == 1
+    with committed():
+        qa.post_delete(post=answer, by=answer.author)
+    assert search_questions(viewer=None, text="npmrc").hits == []
+    with committed():
+        qa.post_delete(post=q, by=user)
+    assert search_questions(viewer=None, text="mirror").hits == []
+    with committed():
+        qa.post_undelete(post=q, by=user)
+    assert len(search_questions(viewer=None, text="mirror").hits) == 1
+
+
+def test_reindex_rebuilds_the_index_from_the_posts(committed):
+    with committed():
+        ask("Rotating the signing keys")
+        ask("Rotating log files")
+    backend = get_backend()
+    backend.clear()
+    assert search_questions(viewer=None, text="rotating").hits == []
+    out = io.StringIO()
+    call_command("reindex", stdout=out)
+    assert "questions: 2 indexed" in out.getvalue()
+    assert "100%" in out.getvalue()
+    assert len(search_questions(viewer=None, text="rotating").hits) == 2
+    assert question_index_rebuild() == 2
+    assert backend.count() == 2
+
+
+def test_reindex_refuses_an_unknown_index():
+    from django.core.management.base import CommandError
+
+    with pytest.raises(CommandError, match="Unknown index"):
+        call_command("reindex", "nope", stdout=io.StringIO())
+
+
+def test_snippets_highlight_matches_and_escape_html(committed):
+    with committed():
+        ask(
+            "Escaping output in templates",
+            body="Never print <script>alert('x')</script> raw; the sanitizer strips it.",
+        )
+    hit = search_questions(viewer=None, text="sanitizer").hits[0]
+    assert "<mark>sanitizer</mark>" in hit.excerpt_html
+    assert "<script>" not in hit.excerpt_html
+    assert "&lt;script&gt;" in hit.excerpt_html or "script" not in hit.excerpt_html
+    assert "<mark>" not in hit.title_html
+
+
+def test_sorting_by_newest_and_votes(committed):
+    voter = UserFactory()
+    with committed():
+        old = ask("Caching strategy for the API")
+        new = ask("Caching headers for static files")
+        qa.vote_cast(post=old, user=voter, value=1)
+    newest = search_questions(viewer=None, text="caching", sort=SearchSort.NEWEST)
+    assert [h.question.pk for h in newest.hits] == [new.pk, old.pk]
+    votes = search_questions(viewer=None, text="caching", sort=SearchSort.VOTES)
+    assert [h.question.pk for h in votes.hits] == [old.pk, new.pk]
+
+
+def test_filters_space_author_and_dates(committed):
+    import datetime
+
+    from django.utils import timezone
+
+    space = SpaceFactory()
+    author = UserFactory()
+    with committed():
+        in_space = ask("Monitoring alerts routing", space=space, author=author)
+        ask("Monitoring dashboards")
+    assert titles(
+        search_questions(viewer=None, text="monitoring", filters=SearchFilters(space=space.slug))
+    ) == [in_space.title]
+    assert titles(
+        search_questions(viewer=None, text="monitoring", filters=SearchFilters(author_id=author.pk))
+    ) == [in_space.title]
+    today = timezone.now().date()
+    later = SearchFilters(created_from=today + datetime.timedelta(days=1))
+    assert search_questions(viewer=None, text="monitoring", filters=later).hits == []
+    window = SearchFilters(created_from=today, created_to=today)
+    assert len(search_questions(viewer=None, text="monitoring", filters=window).hits) == 2
+
+
+def test_the_search_page_shows_highlighted_results(
+    committed, client, django_assert_max_num_queries
+):
+    with committed():
+        ask("Onboarding checklist for new engineers", tags=("onboarding",))
+    with django_assert_max_num_queries(6):
+        response = client.get(reverse("search:search"), {"q": "onboarding"})
+    assert response.status_code == 200
+    assert b"<mark>Onboarding</mark>" in response.content
+
+
+def test_the_search_page_with_bad_filters_explains_instead_of_failing(client):
+    response = client.get(
+        reverse("search:search"), {"q": "x", "created_from": "not-a-date", "author": "abc"}
+    )
+    assert response.status_code == 400
+    assert b"Some filters could not be used" in response.content
+
+
+def test_the_search_page_without_a_query_shows_the_form(client):
+    response = client.get(reverse("search:search"))
+    assert response.status_code == 200
+    assert b'name="q"' in response.content
+
+
+def test_counting_stops_at_the_cap(committed, client, monkeypatch):
+    from knowhow.search import selectors
+
+    monkeypatch.setattr(selectors, "MAX_COUNTED", 2)
+    with committed():
+        for i in range(4):
+            ask(f"Backup rotation question {i}")
+    results = search_questions(viewer=None, text="backup", per_page=1)
+    assert results.more_than_counted and results.page.paginator.count == 3
+    assert len(results.hits) == 1
+    response = client.get(reverse("search:search"), {"q": "backup"})
+    assert b"More than 2 results" in response.content
+
+
+def test_a_nul_in_an_api_query_is_a_problem_not_a_page(client):
+    response = client.get("/api/v1/search", {"q": "a\x00b"})
+    assert response.status_code == 400
+    assert response["Content-Type"] == "application/problem+json"
