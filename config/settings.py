@@ -215,6 +215,9 @@ ACCOUNT_SIGNUP_FIELDS = ["username*", "email*", "password1*"]
 ACCOUNT_USER_DISPLAY = "knowhow.accounts.sso.user_display"
 # SCIM 2.0 provisioning (/scim/v2/): a bearer token here, or tokens made in the admin.
 SCIM_TOKEN = os.environ.get("SCIM_TOKEN", "")
+# Sessions are read from the cache (Redis when scaled out) and written through to the database,
+# which saves a query on every signed-in request.
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", not DEBUG and env_bool("HTTPS"))

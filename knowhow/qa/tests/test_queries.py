@@ -11,8 +11,8 @@ from knowhow.qa import services
 
 pytestmark = pytest.mark.django_db
 
-# The session and the user: two queries on every signed-in request.
-AUTH = 2
+# The user (the session comes from the cache, cached_db): one query on every signed-in request.
+AUTH = 1
 
 
 def _questions(n: int, people, spaces) -> list:
