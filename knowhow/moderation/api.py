@@ -159,8 +159,8 @@ def review_tasks(request: HttpRequest, queue: str, limit: int = 20, offset: int 
         raise NotFound("No such review queue.")
     if not can_review(user, queue):
         check_review(user, queue)
-    limit = max(1, min(limit, 100))
-    return list(selectors.review_tasks(viewer=user, queue=queue)[max(0, offset) : offset + limit])
+    limit, offset = max(1, min(limit, 100)), max(0, offset)
+    return list(selectors.review_tasks(viewer=user, queue=queue)[offset : offset + limit])
 
 
 @router.post("/review/tasks/{task_id}/decision", response=TaskOut)
@@ -238,5 +238,5 @@ def sanction_appeal_decision(request: HttpRequest, sanction_id: int, data: Appea
 
 @router.get("/audit", response=list[AuditOut])
 def audit_log(request: HttpRequest, limit: int = 50, offset: int = 0):  # type: ignore[no-untyped-def]
-    limit = max(1, min(limit, 200))
-    return list(selectors.audit_log_for(viewer=_user(request))[max(0, offset) : offset + limit])
+    limit, offset = max(1, min(limit, 200)), max(0, offset)
+    return list(selectors.audit_log_for(viewer=_user(request))[offset : offset + limit])

@@ -133,3 +133,35 @@ def test_people_see_their_own_impact(client, rolled):
     response = client.get("/analytics/me/")
     assert response.status_code == 200
     assert "People reached" in response.content.decode()
+
+
+def test_chart_data_is_in_the_public_api(client, staff, ld_user, user, rolled):
+    from knowhow.accounts.services import api_token_create
+
+    _, raw = api_token_create(user=staff, name="reports")
+    ok = client.get("/api/v1/analytics/activity", HTTP_AUTHORIZATION=f"Bearer {raw}")
+    assert ok.status_code == 200 and ok.json()["columns"] == ["day", "dau", "wau", "mau"]
+    assert (
+        client.get("/api/v1/analytics/nothing", HTTP_AUTHORIZATION=f"Bearer {raw}").status_code
+        == 404
+    )
+    bad = client.get(
+        "/api/v1/analytics/activity?start=2026-05-01&end=2026-01-01",
+        HTTP_AUTHORIZATION=f"Bearer {raw}",
+    )
+    assert bad.status_code == 400 and bad["Content-Type"].startswith("application/problem+json")
+    _, member_token = api_token_create(user=user, name="x")
+    assert (
+        client.get(
+            "/api/v1/analytics/activity", HTTP_AUTHORIZATION=f"Bearer {member_token}"
+        ).status_code
+        == 403
+    )
+    _, ld_token = api_token_create(user=ld_user, name="x")
+    assert (
+        client.get(
+            "/api/v1/analytics/contributors", HTTP_AUTHORIZATION=f"Bearer {ld_token}"
+        ).status_code
+        == 403
+    )
+    assert client.get("/api/v1/analytics/activity").status_code == 403
