@@ -11,3 +11,12 @@ the senders stay unaware of them.
 from django.dispatch import Signal
 
 activity = Signal()
+
+
+def activity_after_commit(*, kind: str, actor_id: int | None, **payload: object) -> None:
+    """Send `activity` once the current transaction commits (at once outside one)."""
+    from django.db import transaction
+
+    transaction.on_commit(
+        lambda: activity.send(sender=None, kind=kind, actor_id=actor_id, **payload)
+    )

@@ -15,6 +15,7 @@ from django.utils import timezone
 from knowhow.accounts.models import User
 from knowhow.core.errors import ApplicationError, Conflict, NotFound, ValidationFailed
 from knowhow.core.rendering import render_inline_markdown, render_markdown
+from knowhow.core.signals import activity_after_commit
 from knowhow.curation import permissions as perms
 from knowhow.curation.canonical import canonical_url, url_hash
 from knowhow.curation.fetching import FEED_TYPES, HTML_TYPES, FetchLimits, safe_fetch
@@ -544,9 +545,16 @@ def collection_item_remove(*, item: CollectionItem, by: User) -> None:
 @transaction.atomic
 def path_enrol(*, collection: Collection, user: User) -> Enrolment:
     perms.check_enrol(user, collection)
-    enrolment, _ = Enrolment.objects.get_or_create(
+    enrolment, created = Enrolment.objects.get_or_create(
         collection=collection, user=user, defaults={"enrolled_at": timezone.now()}
     )
+    if created:
+        activity_after_commit(
+            kind="path_enrolled",
+            actor_id=user.pk,
+            space_id=collection.space_id,
+            meta={"path_id": collection.pk, "title": collection.title},
+        )
     return enrolment
 
 
@@ -569,8 +577,16 @@ def path_mark_done(*, item: CollectionItem, user: User, done: bool = True) -> En
         ItemCompletion.objects.filter(enrolment=enrolment, item=item).delete()
     total = item.collection.items.count()
     completed = enrolment.completions.count()
+    was_completed = enrolment.completed_at is not None
     enrolment.completed_at = timezone.now() if total and completed >= total else None
     enrolment.save(update_fields=["completed_at"])
+    if enrolment.completed_at is not None and not was_completed:
+        activity_after_commit(
+            kind="path_completed",
+            actor_id=user.pk,
+            space_id=item.collection.space_id,
+            meta={"path_id": item.collection_id, "title": item.collection.title},
+        )
     return enrolment
 
 

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from knowhow.accounts.models import User
 from knowhow.core.errors import Conflict, NotFound, PermissionRefused, ValidationFailed
+from knowhow.core.signals import activity_after_commit
 from knowhow.moderation import content
 from knowhow.moderation import permissions as perms
 from knowhow.moderation.config import moderation_setting
@@ -178,6 +179,14 @@ def flag_create(
             )
     except IntegrityError as exc:
         raise Conflict("You have already flagged this.") from exc
+    activity_after_commit(
+        kind="flag_raised",
+        actor_id=flagger.pk,
+        space_id=post.space_id,
+        post_id=post.pk,
+        question_id=post.question_id or post.pk,
+        meta={"reason": reason},
+    )
 
     if reason in STAFF_ONLY_REASONS:
         _open_task(queue=ReviewQueue.LEGAL, post=post, comment=comment)

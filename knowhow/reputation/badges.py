@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from knowhow.accounts.models import User
 from knowhow.core.errors import ValidationFailed
+from knowhow.core.signals import activity_after_commit
 from knowhow.reputation.config import reputation_setting
 from knowhow.reputation.models import Badge, UserBadge, UserTagScore
 
@@ -105,9 +106,13 @@ def _award(
         held = held.filter(post=post)
     if held.exists():
         return None
-    return UserBadge.objects.create(
+    award = UserBadge.objects.create(
         user_id=user_id, badge=badge, post=post, awarded_at=when or timezone.now()
     )
+    activity_after_commit(
+        kind="badge_awarded", actor_id=user_id, meta={"badge": badge.slug, "title": badge.name}
+    )
+    return award
 
 
 def _posts() -> Any:

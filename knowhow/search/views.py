@@ -3,6 +3,7 @@
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from knowhow.core.signals import activity_after_commit
 from knowhow.search.forms import SearchForm
 from knowhow.search.query import clean_text
 from knowhow.search.selectors import SearchFilters, SearchSort, search_questions
@@ -33,6 +34,14 @@ def search(request: HttpRequest) -> HttpResponse:
             filters=filters,
             sort=data["sort"] or SearchSort.RELEVANCE,
             page=request.GET.get("page"),
+        )
+    if results is not None and form.cleaned_data["q"].strip() and not request.GET.get("page"):
+        # Searches and their result counts feed the learning team's knowledge-gap charts.
+        activity_after_commit(
+            kind="search",
+            actor_id=request.user.pk if request.user.is_authenticated else None,
+            value=results.page.paginator.count,
+            meta={"q": form.cleaned_data["q"][:200]},
         )
     query = request.GET.get("q", "")[:200]
     params = request.GET.copy()

@@ -22,6 +22,7 @@ from django.utils import timezone
 from knowhow.accounts.models import User
 from knowhow.core.errors import NotFound, ValidationFailed
 from knowhow.core.rendering import render_markdown
+from knowhow.core.signals import activity_after_commit
 from knowhow.qa.models import Post
 from knowhow.qa.services import normalise_tag_names
 from knowhow.spaces.models import Space
@@ -560,9 +561,26 @@ def play_events_record(
         )
         if session.video_id != video.pk:
             raise ValidationFailed("That play session belongs to another video.")
+        before = bin(session.watched).count("1")
         if mask | session.watched != session.watched or position is not None:
             session.watched = session.watched | mask
             if position is not None:
                 session.position_seconds = position
             session.save(update_fields=["watched", "position_seconds", "updated_at"])
+    viewer_id = viewer.pk if viewer is not None else None
+    measure = {
+        "space_id": video.space_id,
+        "post_id": video.post_id,
+        "meta": {"video_id": video.pk, "title": video.title},
+    }
+    if created:
+        activity_after_commit(kind="video_played", actor_id=viewer_id, **measure)
+    # Learning records and analytics hear of progress at each quarter watched, not every batch.
+    after = bin(session.watched).count("1")
+    if int(after / buckets * 4) > int(before / buckets * 4) or (
+        after == buckets and before < buckets
+    ):
+        activity_after_commit(
+            kind="video_progress", actor_id=viewer_id, value=round(after / buckets, 3), **measure
+        )
     return session
