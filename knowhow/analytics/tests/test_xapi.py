@@ -116,7 +116,9 @@ def test_activity_becomes_spec_conformant_statements(
     event_record(PendingEvent(kind="path_completed", actor_id=user.pk, meta={"path_id": 9}))
     statements = [s.statement for s in XapiStatement.objects.order_by("created_at")]
     verbs = [s["verb"]["display"]["en-US"] for s in statements]
-    assert sorted(verbs) == sorted(["asked", "answered", "earned", "watched", "completed"])
+    # First question and first answer badges are earned on the way, as well as "teacher".
+    assert set(verbs) == {"asked", "answered", "earned", "watched", "completed"}
+    assert verbs.count("asked") == verbs.count("answered") == 1
     for s in statements:
         _check_against_spec(s)
     asked = next(s for s in statements if s["verb"]["display"]["en-US"] == "asked")
