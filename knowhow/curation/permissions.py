@@ -5,7 +5,13 @@ from django.conf import settings
 from knowhow.core.errors import NotFound, PermissionRefused, ValidationFailed
 from knowhow.curation.models import Collection, Resource
 from knowhow.spaces.models import Space
-from knowhow.spaces.selectors import Viewer, can_post_in_space, can_view_space, is_space_moderator
+from knowhow.spaces.selectors import (
+    Viewer,
+    can_post_in_space,
+    can_view_space,
+    is_space_moderator,
+    space_feature_enabled,
+)
 
 
 class ActOnOwnResource(PermissionRefused):
@@ -24,6 +30,8 @@ def can_curate(user: Viewer, space: Space) -> bool:
     """Curators: space moderators and staff, or members with enough reputation."""
     if not _authenticated(user) or not can_post_in_space(user, space):
         return False
+    if not space_feature_enabled(space, "curation"):
+        return False
     return is_space_moderator(user, space) or user.reputation >= curate_min_reputation()  # type: ignore[union-attr]
 
 
@@ -32,6 +40,8 @@ def check_curate(user: Viewer, space: Space) -> None:
         raise PermissionRefused("Log in to curate.")
     if not can_post_in_space(user, space):
         raise PermissionRefused("You are not a member of that space.")
+    if not space_feature_enabled(space, "curation"):
+        raise PermissionRefused("Curation is switched off in this space.")
     if not can_curate(user, space):
         raise PermissionRefused(
             f"Adding resources needs {curate_min_reputation()} reputation or a moderator role."

@@ -34,7 +34,7 @@ from knowhow.feed.models import (
 )
 from knowhow.qa.models import Comment, Post
 from knowhow.spaces.models import Space
-from knowhow.spaces.selectors import can_view_space, is_space_moderator
+from knowhow.spaces.selectors import can_view_space, is_space_moderator, space_feature_enabled
 
 logger = logging.getLogger(__name__)
 
@@ -354,6 +354,8 @@ def webhook_create(*, by: User, space: Space, url: str, format: str) -> Webhook:
 
     if not is_space_moderator(by, space):
         raise PermissionRefused("Only the space's moderators can add webhooks.")
+    if not space_feature_enabled(space, "chat_webhooks"):
+        raise PermissionRefused("Chat webhooks are switched off in this space.")
     if format not in Webhook.Format.values:
         raise ValidationFailed("Choose Slack or Microsoft Teams.", field="format")
     canonical_url(url)  # refuses anything that is not an http(s) URL
@@ -433,6 +435,8 @@ def webhooks_for_post(*, post: Post) -> list[tuple[int, str, str, str]]:
         if post.is_question
         else f"New answer to: {question.title}"
     )
+    if not space_feature_enabled(post.space, "chat_webhooks"):
+        return []
     url = site_url() + post.get_absolute_url()
     return [
         (hook.pk, title, _excerpt(post.body), url)

@@ -11,7 +11,7 @@ from django.utils import timezone
 from knowhow.core.errors import NotFound, PermissionRefused, ValidationFailed
 from knowhow.qa.models import Comment, Post, Tag
 from knowhow.reputation.config import Privilege, reputation_setting
-from knowhow.reputation.privileges import has_privilege, is_new_user, thresholds
+from knowhow.reputation.privileges import has_privilege, is_new_user, threshold_in, thresholds
 from knowhow.spaces.selectors import (
     Viewer,
     can_post_in_space,
@@ -52,11 +52,12 @@ class RateLimited(PermissionRefused):
 
 def check_privilege(user: Viewer, privilege: str, *, post: Post | None = None) -> None:
     """Refuse unless `user` holds `privilege` (staff, and moderators of the post's space, hold all)."""
-    if has_privilege(user, privilege):
+    space = post.space if post is not None else None
+    if has_privilege(user, privilege, space=space):
         return
     if post is not None and can_moderate_post(user, post):
         return
-    needed = thresholds()[privilege]
+    needed = threshold_in(privilege, space)
     raise PrivilegeMissing(
         f"{Privilege(privilege).label} needs {needed:,} reputation; you have "
         f"{getattr(user, 'reputation', 0):,}."
@@ -325,39 +326,45 @@ def check_delete_comment(user: Viewer, comment: Comment) -> None:
 
 def post_actions(user: Viewer, post: Post, *, is_moderator: bool) -> dict[str, bool]:
     """What the viewer may do with a post, for a page that already knows the moderator flag."""
-    signed_in = _authenticated(user)
+    # An archived space is read-only: nobody is offered an action there.
+    signed_in = _authenticated(user) and not post.space.is_archived
     own = signed_in and post.author_id is not None and post.author_id == user.pk  # type: ignore[union-attr]
     live = not _is_frozen(post)
     question = post if post.is_question else post.question
     on_own_question = signed_in and question is not None and question.author_id == user.pk  # type: ignore[union-attr]
-    can_edit = signed_in and live and (own or is_moderator or has_privilege(user, Privilege.EDIT))
+    can_edit = (
+        signed_in
+        and live
+        and (own or is_moderator or has_privilege(user, Privilege.EDIT, space=post.space))
+    )
     return {
         "vote": signed_in and live and not own,
         "vote_down": signed_in
         and live
         and not own
-        and (is_moderator or has_privilege(user, Privilege.VOTE_DOWN)),
-        "see_votes": is_moderator or has_privilege(user, Privilege.SEE_VOTE_COUNTS),
+        and (is_moderator or has_privilege(user, Privilege.VOTE_DOWN, space=post.space)),
+        "see_votes": is_moderator
+        or has_privilege(user, Privilege.SEE_VOTE_COUNTS, space=post.space),
         "comment": signed_in
         and live
         and (
             own
             or on_own_question
             or is_moderator
-            or has_privilege(user, Privilege.COMMENT_EVERYWHERE)
+            or has_privilege(user, Privilege.COMMENT_EVERYWHERE, space=post.space)
         ),
         "flag_comment": signed_in
         and live
-        and (is_moderator or has_privilege(user, Privilege.FLAG)),
+        and (is_moderator or has_privilege(user, Privilege.FLAG, space=post.space)),
         "flag": signed_in
         and live
         and not own
-        and (is_moderator or has_privilege(user, Privilege.FLAG)),
+        and (is_moderator or has_privilege(user, Privilege.FLAG, space=post.space)),
         "close": bool(
             post.is_question
             and signed_in
             and live
-            and (is_moderator or has_privilege(user, Privilege.CLOSE_REOPEN))
+            and (is_moderator or has_privilege(user, Privilege.CLOSE_REOPEN, space=post.space))
         ),
         "suggest_edit": signed_in and live and not can_edit and not own and not post.is_locked,
         "edit": can_edit and (not post.is_locked or is_moderator),

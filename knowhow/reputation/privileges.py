@@ -29,13 +29,26 @@ def _is_staff(user: object) -> bool:
     return bool(getattr(user, "is_staff", False) or getattr(user, "is_superuser", False))
 
 
-def has_privilege(user: object, privilege: str, *, moderator: bool = False) -> bool:
-    """`moderator` is True when the caller knows the user moderates the space in question."""
+def threshold_in(privilege: str, space: object = None) -> int:
+    """Reputation needed for `privilege`, in `space` when given (a pilot's preset scales it)."""
+    needed = thresholds()[str(privilege)]
+    if space is None:
+        return needed
+    from knowhow.spaces.selectors import space_privilege_threshold
+
+    return space_privilege_threshold(space, needed)  # type: ignore[arg-type]
+
+
+def has_privilege(
+    user: object, privilege: str, *, moderator: bool = False, space: object = None
+) -> bool:
+    """`moderator` is True when the caller knows the user moderates the space in question;
+    `space`, when given, applies that space's privilege preset (pilots often lower the bar)."""
     if user is None or not getattr(user, "is_authenticated", False):
         return False
     if moderator or _is_staff(user):
         return True
-    return int(getattr(user, "reputation", 0)) >= thresholds()[str(privilege)]
+    return int(getattr(user, "reputation", 0)) >= threshold_in(privilege, space)
 
 
 def is_new_user(user: User) -> bool:

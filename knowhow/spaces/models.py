@@ -43,7 +43,7 @@ class Space(models.Model):
     posting = models.CharField(max_length=20, choices=Posting.choices, default=Posting.MEMBERS)
     videos_enabled = models.BooleanField(default=True)
     curation_enabled = models.BooleanField(default=True)
-    chat_webhooks_enabled = models.BooleanField(default=False)
+    chat_webhooks_enabled = models.BooleanField(default=True)
     rolled_out_at = models.DateTimeField(null=True, blank=True)
     archived_at = models.DateTimeField(null=True, blank=True)
 

@@ -6,7 +6,12 @@ from knowhow.accounts.models import User
 from knowhow.core.errors import NotFound, PermissionRefused
 from knowhow.qa.models import Post
 from knowhow.spaces.models import Space
-from knowhow.spaces.selectors import can_post_in_space, can_view_space, is_space_moderator
+from knowhow.spaces.selectors import (
+    can_post_in_space,
+    can_view_space,
+    is_space_moderator,
+    space_feature_enabled,
+)
 from knowhow.videos.models import Video
 
 Viewer = User | AnonymousUser | None
@@ -30,6 +35,8 @@ def can_manage_video(user: User, video: Video) -> bool:
 def check_upload(*, user: User, space: Space) -> None:
     if not can_post_in_space(user, space):
         raise PermissionRefused("You cannot post videos in that space.")
+    if not space_feature_enabled(space, "videos"):
+        raise PermissionRefused("Videos are switched off in this space.")
 
 
 def check_answer_with_video(*, user: User, answer: Post) -> None:
