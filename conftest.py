@@ -50,3 +50,13 @@ def logged_in_client(client, user):
 
 # Browser fixtures (browser, page, new_page, login_as, axe) for every app's e2e tests.
 pytest_plugins = ["knowhow.core.tests.browser"]
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Every test starts with an empty cache (list totals, thresholds, cached sessions)."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()

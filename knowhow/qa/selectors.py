@@ -2,9 +2,12 @@
 
 import difflib
 from dataclasses import dataclass
+from typing import Any
 
+from django.core.cache import cache
 from django.core.paginator import Page, Paginator
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.utils.functional import cached_property
 
 from knowhow.accounts.models import User
 from knowhow.core.errors import NotFound
@@ -71,8 +74,50 @@ def question_list(
     )
 
 
-def paginate(qs: QuerySet, *, page: str | int | None, per_page: int = 20) -> Page:
-    paginator = Paginator(qs, per_page)
+class CachedCountPaginator(Paginator):
+    """A paginator whose total is kept in the cache for a minute under `count_key`: counting every
+    visible question on each anonymous list view was the most expensive part of the page."""
+
+    def __init__(self, *args: Any, count_key: str | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.count_key = count_key
+
+    @cached_property
+    def count(self) -> int:
+        if self.count_key is None:
+            return super().count
+        total = cache.get(self.count_key)
+        if total is None:
+            total = super().count
+            cache.set(self.count_key, total, LIST_COUNT_SECONDS)
+        return int(total)
+
+    def page(self, number: Any) -> Page:
+        # Slice by the page size, not by the (possibly minute-old) total, so that a page never
+        # drops questions asked since the total was counted.
+        number = self.validate_number(number)
+        bottom = (number - 1) * self.per_page
+        return self._get_page(self.object_list[bottom : bottom + self.per_page], number, self)
+
+
+LIST_COUNT_SECONDS = 60
+
+
+def list_count_key(
+    *, viewer: Viewer, sort: str, tag: str | None = None, space: Space | None = None
+) -> str | None:
+    """The cache key for a question list's total, shared by every anonymous visitor (who all see
+    the same lists); None for signed-in people, whose lists depend on their spaces."""
+    if viewer is not None and viewer.is_authenticated:
+        return None
+    bucket = "unanswered" if sort == QuestionSort.UNANSWERED else "all"
+    return f"qlist-count:{bucket}:{tag or ''}:{space.pk if space is not None else ''}"
+
+
+def paginate(
+    qs: QuerySet, *, page: str | int | None, per_page: int = 20, count_key: str | None = None
+) -> Page:
+    paginator = CachedCountPaginator(qs, per_page, count_key=count_key)
     return paginator.get_page(page)
 
 

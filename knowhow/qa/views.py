@@ -41,7 +41,8 @@ def question_list(request: HttpRequest) -> HttpResponse:
     sort = request.GET.get("sort", selectors.QuestionSort.ACTIVE)
     tag = request.GET.get("tag", "").strip().lower() or None
     qs = selectors.question_list(viewer=request.user, sort=sort, tag=tag)
-    page = selectors.paginate(qs, page=request.GET.get("page"))
+    key = selectors.list_count_key(viewer=request.user, sort=sort, tag=tag)
+    page = selectors.paginate(qs, page=request.GET.get("page"), count_key=key)
     return render(
         request,
         "qa/question_list.html",
@@ -305,7 +306,8 @@ def tag_detail(request: HttpRequest, name: str) -> HttpResponse:
         return redirect(tag.get_absolute_url(), permanent=True)
     sort = request.GET.get("sort", selectors.QuestionSort.ACTIVE)
     qs = selectors.question_list(viewer=request.user, sort=sort, tag=tag.name)
-    page = selectors.paginate(qs, page=request.GET.get("page"))
+    key = selectors.list_count_key(viewer=request.user, sort=sort, tag=tag.name)
+    page = selectors.paginate(qs, page=request.GET.get("page"), count_key=key)
     following = tag.pk in selectors.followed_tag_ids(user=request.user)
     return render(
         request,

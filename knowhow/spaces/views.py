@@ -25,7 +25,8 @@ def space_detail(request: HttpRequest, slug: str) -> HttpResponse:
     space = selectors.space_get_for_viewer(slug=slug, viewer=request.user)
     sort = request.GET.get("sort", qa_selectors.QuestionSort.ACTIVE)
     qs = qa_selectors.question_list(viewer=request.user, sort=sort, space=space)
-    page = qa_selectors.paginate(qs, page=request.GET.get("page"))
+    key = qa_selectors.list_count_key(viewer=request.user, sort=sort, space=space)
+    page = qa_selectors.paginate(qs, page=request.GET.get("page"), count_key=key)
     return render(
         request,
         "spaces/space_detail.html",
