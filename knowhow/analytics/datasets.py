@@ -2,6 +2,7 @@
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date, timedelta
 from typing import Any
 
 from knowhow.analytics import selectors
@@ -36,14 +37,10 @@ def _videos(f: Filters) -> Dataset:
         "videos",
         "Video reach and watch-through",
         f,
-        ["video_views", "video_plays", "watch_progress_sum", "watch_progress_n"],
+        ["video_plays", "watch_progress_sum", "watch_progress_n"],
     )
-    rows = [
-        [day, views, plays, round(s / n, 3) if n else None] for day, views, plays, s, n in data.rows
-    ]
-    return Dataset(
-        "videos", data.title, ["day", "video_views", "video_plays", "average_watched"], rows
-    )
+    rows = [[day, plays, round(s / n, 3) if n else None] for day, plays, s, n in data.rows]
+    return Dataset("videos", data.title, ["day", "video_plays", "average_watched"], rows)
 
 
 def _reactions(f: Filters) -> Dataset:
@@ -123,3 +120,46 @@ DATASETS: dict[str, Callable[[Filters], Dataset]] = {
         people=True,
     ),
 }
+
+
+MAX_RANGE_DAYS = 3 * 366
+
+
+def filters_for(
+    *, viewer: Any, start: date | None, end: date | None, space: str | None, department: str | None
+) -> Filters:
+    """The dashboard filters a viewer asked for, checked: a period of at most three years (the
+    last 30 days by default) and a space the viewer can see."""
+    from django.utils import timezone
+
+    from knowhow.core.errors import NotFound, ValidationFailed
+    from knowhow.spaces.selectors import spaces_visible_to
+
+    end = end or timezone.localdate()
+    start = start or end - timedelta(days=29)
+    if start > end:
+        raise ValidationFailed("The start date must be before the end date.")
+    if (end - start).days > MAX_RANGE_DAYS:
+        raise ValidationFailed("Choose a period of at most three years.")
+    space_id = None
+    if space:
+        found = spaces_visible_to(viewer).filter(slug=space).first()
+        if found is None:
+            raise NotFound("No such space.")
+        space_id = found.pk
+    return Filters(
+        start=start, end=end, space_id=space_id, department=(department or "").strip()[:120] or None
+    )
+
+
+def dataset_for(*, viewer: Any, name: str, filters: Filters) -> Dataset:
+    """One chart's data for a viewer of the dashboards; person-level data for administrators only."""
+    from knowhow.analytics.permissions import can_view_people
+    from knowhow.core.errors import NotFound, PermissionRefused
+
+    if name not in DATASETS:
+        raise NotFound("No such chart.")
+    data = DATASETS[name](filters)
+    if data.people and not can_view_people(viewer):
+        raise PermissionRefused("Person-level data is visible only to administrators.")
+    return data

@@ -11,7 +11,6 @@ schedule, locked while it is checked, makes sure that several workers enqueue ea
 
 import logging
 import threading
-import time
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -75,5 +74,4 @@ def start_in_thread(*, tick: float = 30.0) -> threading.Event:
     threading.Thread(
         target=loop, kwargs={"stop": stop, "tick": tick}, daemon=True, name="scheduler"
     ).start()
-    time.sleep(0)
     return stop
