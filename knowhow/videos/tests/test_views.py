@@ -154,8 +154,9 @@ def test_captions_upload_as_srt_is_converted_and_searchable(logged_in_client, re
     assert 'srclang="en"' in client.get(f"/videos/{ready_video.pk}/").content.decode()
     # A phrase said in the video finds it.
     assert list(selectors.video_search(viewer=None, query="receipt photo")) == [ready_video]
-    doc = next(selectors.video_search_documents())
-    assert "Open the expenses form and attach the receipt photo" in doc.body
+    (doc,) = selectors.video_search_documents(post_ids=[ready_video.post_id])
+    assert "Open the expenses form\nand attach the receipt photo" not in doc.captions
+    assert "Open the expenses form and attach the receipt photo" in doc.captions
     assert (
         "receipt" in client.get("/videos/?q=receipt").content.decode()
         or ready_video.title in client.get("/videos/?q=receipt").content.decode()
