@@ -49,6 +49,8 @@ def main() -> None:
         "VIDEO_UPLOAD_DIR": str(work / "uploads"),
         "DJANGO_SETTINGS_MODULE": "config.settings",
         "VIDEO_MAX_DURATION_SECONDS": str(max(1200, args.seconds + 1)),
+        # Transcoding alone: no automatic captions after it.
+        "VIDEO_SPEECH_RECOGNIZER": "",
     }
     os.environ.update(env)
     import django

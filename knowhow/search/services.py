@@ -21,6 +21,7 @@ from knowhow.search.backends import QuestionDocument, get_backend
 from knowhow.search.markdown_text import plain_text
 from knowhow.search.query import clean_text
 from knowhow.search.rebuilders import Progress
+from knowhow.videos.selectors import answer_video_captions
 
 REBUILD_BATCH = 1000
 
@@ -66,7 +67,7 @@ MAX_ANSWERS_CHARS = 30_000
 
 
 def question_documents(question_ids: Sequence[int]) -> list[QuestionDocument]:
-    """Documents for the live (not deleted) questions among `question_ids`, in three queries."""
+    """Documents for the live (not deleted) questions among `question_ids`, in four queries."""
     questions = list(
         Post.objects.filter(
             pk__in=question_ids, post_type=Post.PostType.QUESTION, is_deleted=False
@@ -89,6 +90,11 @@ def question_documents(question_ids: Sequence[int]) -> list[QuestionDocument]:
             text = plain_text(body)[: MAX_ANSWERS_CHARS - sizes[question_id]]
             answers[question_id].append(text)
             sizes[question_id] += len(text)
+    # What is said in videos attached to answers counts as the answers' text.
+    for question_id, texts in answer_video_captions(question_ids=ids).items():
+        room = MAX_ANSWERS_CHARS - sizes[question_id]
+        if room > 0:
+            answers[question_id].append(clean_text("\n".join(texts))[:room])
     return [
         QuestionDocument(
             question_id=pk,

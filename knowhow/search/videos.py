@@ -7,7 +7,7 @@ from knowhow.qa.models import Post
 from knowhow.search.backends import QuestionDocument
 from knowhow.search.markdown_text import plain_text
 from knowhow.search.query import clean_text
-from knowhow.search.services import DocumentType, document_index
+from knowhow.search.services import DocumentType, document_index, question_index_post
 from knowhow.videos.models import Video
 from knowhow.videos.selectors import video_post_ids, video_search_documents
 
@@ -35,7 +35,13 @@ VIDEO_DOCUMENTS = DocumentType(
 
 
 def video_index(*, video_id: int) -> None:
-    """Reindex one video (after it was published or its captions changed)."""
-    post_id = Video.objects.filter(pk=video_id).values_list("post_id", flat=True).first()
+    """Reindex one video (after it was published or its captions changed): its own document,
+    or, for a video attached to an answer, the document of that answer's question."""
+    row = Video.objects.filter(pk=video_id).values_list("post_id", "answer_id").first()
+    if row is None:
+        return
+    post_id, answer_id = row
     if post_id is not None:
         document_index(post_type=Post.PostType.VIDEO, post_ids=[post_id])
+    if answer_id is not None:
+        question_index_post(post_id=answer_id)

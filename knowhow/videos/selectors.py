@@ -135,6 +135,24 @@ def video_search_documents(*, post_ids: Sequence[int]) -> list[VideoSearchDocume
     ]
 
 
+def answer_video_captions(*, question_ids: Sequence[int]) -> dict[int, list[str]]:
+    """Caption text of the published videos attached to answers of these questions ("answer
+    with a video"), by question id (one query), so that what is said in them finds the question."""
+    found: dict[int, list[str]] = {}
+    rows = (
+        Caption.objects.filter(
+            video__in=Video.objects.filter(_published()),
+            video__answer__question_id__in=question_ids,
+            video__answer__is_deleted=False,
+        )
+        .order_by("video__answer__question_id", "video_id", "language")
+        .values_list("video__answer__question_id", "text")
+    )
+    for question_id, text in rows:
+        found.setdefault(question_id, []).append(text)
+    return found
+
+
 def videos_by_post(*, post_ids: Sequence[int]) -> dict[int, Video]:
     """The videos of these discussion posts (for search results: poster, duration)."""
     if not post_ids:

@@ -374,7 +374,7 @@ def _publish(
         fields.append("sprite_vtt")
     if fields:
         video.save(update_fields=[*fields, "updated_at"])
-    if "is_playable" in fields or stage == "poster":
+    if "is_playable" in fields:
         _changed(video.pk)
     _heartbeat(job=job, step=stage, progress=job.progress)
 
