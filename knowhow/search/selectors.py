@@ -16,7 +16,7 @@ from knowhow.search.query import ParsedQuery, parse_query
 from knowhow.search.services import document_post_types
 from knowhow.spaces.selectors import Viewer, visible_space_q
 from knowhow.videos.models import Video
-from knowhow.videos.selectors import videos_by_post
+from knowhow.videos.selectors import video_post_ids_tagged, videos_by_post
 
 # Counting every match of a common word costs as much as ranking them all; beyond this many
 # the page says "1,000+ results" and pagination stops there.
@@ -107,7 +107,13 @@ def _filtered_questions(*, viewer: Viewer, filters: SearchFilters) -> QuerySet[P
             Q(post_type=Post.PostType.QUESTION) | Q(post_type__in=types[1:], is_hidden=False)
         )
     for tag in filters.tags:
-        qs = qs.filter(tags__name=tag)
+        # Videos keep their tags on the video, not on their discussion post; the question
+        # filter stays as it was unless some video has the tag.
+        tagged_videos = video_post_ids_tagged(tag=tag) if len(types) > 1 else []
+        if tagged_videos:
+            qs = qs.filter(Q(tags__name=tag) | Q(pk__in=tagged_videos))
+        else:
+            qs = qs.filter(tags__name=tag)
     if filters.space:
         qs = qs.filter(space__slug=filters.space)
     if filters.author_id is not None:

@@ -153,15 +153,25 @@ def answer_video_captions(*, question_ids: Sequence[int]) -> dict[int, list[str]
     return found
 
 
+def video_post_ids_tagged(*, tag: str) -> list[int]:
+    """Discussion posts of the published videos with this tag (for search's tag filter)."""
+    return list(
+        Video.objects.filter(_published(), tags__name=tag, post__isnull=False).values_list(
+            "post_id", flat=True
+        )[:1000]
+    )
+
+
 def videos_by_post(*, post_ids: Sequence[int]) -> dict[int, Video]:
-    """The videos of these discussion posts (for search results: poster, duration)."""
+    """The videos of these discussion posts with their tags (for search results: poster,
+    duration, tags), in two queries."""
     if not post_ids:
         return {}
     return {
         v.post_id: v  # type: ignore[misc]
-        for v in Video.objects.filter(post_id__in=post_ids).only(
-            "pk", "post_id", "poster", "duration_seconds", "width", "height", "key"
-        )
+        for v in Video.objects.filter(post_id__in=post_ids)
+        .only("pk", "post_id", "poster", "duration_seconds", "width", "height", "key")
+        .prefetch_related(Prefetch("tags", queryset=Tag.objects.only("id", "name")))
     }
 
 

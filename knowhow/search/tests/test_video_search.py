@@ -58,7 +58,9 @@ def found(text, viewer=None, **filters):
 
 
 def test_a_phrase_said_in_a_video_finds_it(user, default_space, committed, client):
-    video = published(user=user, space=default_space, description="Claims in **two** minutes")
+    video = published(
+        user=user, space=default_space, description="Claims in **two** minutes", tags=["howto"]
+    )
     assert found("ledger reconciliation") == []
     with committed():
         videos.caption_upload(
@@ -73,6 +75,8 @@ def test_a_phrase_said_in_a_video_finds_it(user, default_space, committed, clien
     assert f'href="{video.post.get_absolute_url()}"' in page
     assert "▶ Video" in page and ">1:35</time>" in page
     assert f'src="{video.poster_url}"' in page
+    tagged = client.get(reverse("search:search"), {"q": "reconciliation [howto]"})
+    assert 'href="/tags/howto/"' in tagged.content.decode()
 
 
 def test_replacing_and_removing_captions_keeps_the_index_current(user, default_space, committed):
@@ -163,9 +167,10 @@ def test_a_results_page_with_videos_costs_one_more_query(
         for i in range(3):
             published(user=user, space=default_space, title=f"Osprey tutorial part {i + 1}")
         QuestionFactory(title="Osprey questions", space=default_space)
-    # count, page, tags, snippets, videos
-    with django_assert_num_queries(5):
+    # count, page, tags, snippets, videos, their tags
+    with django_assert_num_queries(6):
         results = search_questions(viewer=None, text="osprey")
+        assert [t.name for h in results.hits if h.video for t in h.video.tags.all()] == []
         assert len(results.hits) == 4
         assert sum(1 for h in results.hits if h.video is not None) == 3
 
