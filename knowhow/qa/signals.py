@@ -12,3 +12,7 @@ comment_added = Signal()
 # Sent (synchronously) with `answers` (a list of Post) and `viewer` before a question page renders,
 # so that other apps can attach what they show with an answer (e.g. its videos) in one query.
 answers_displayed = Signal()
+
+# Sent (synchronously) with `tag`, `viewer` and `panels` (a list) before a tag page renders:
+# other apps append {"template": ..., **context} to show their content about the tag (its videos).
+tag_displayed = Signal()

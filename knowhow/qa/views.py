@@ -1,6 +1,7 @@
 """HTML views for Q&A: parse input, call one service or selector, render."""
 
 import hashlib
+from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -14,14 +15,14 @@ from knowhow.core.forms import add_service_error
 from knowhow.moderation.permissions import is_site_moderator
 from knowhow.qa import selectors, services
 from knowhow.qa.forms import AnswerForm, AskForm, CommentForm, EditForm
-from knowhow.qa.models import Comment, Post
+from knowhow.qa.models import Comment, Post, Tag
 from knowhow.qa.permissions import (
     check_answer,
     check_edit_post,
     check_suggest_edit,
     post_actions,
 )
-from knowhow.qa.signals import answers_displayed
+from knowhow.qa.signals import answers_displayed, tag_displayed
 from knowhow.reputation.selectors import badge_counts_for, badges_for
 from knowhow.spaces.selectors import default_space, is_space_moderator, spaces_visible_to
 
@@ -309,6 +310,8 @@ def tag_detail(request: HttpRequest, name: str) -> HttpResponse:
     key = selectors.list_count_key(viewer=request.user, sort=sort, tag=tag.name)
     page = selectors.paginate(qs, page=request.GET.get("page"), count_key=key)
     following = tag.pk in selectors.followed_tag_ids(user=request.user)
+    panels: list[dict[str, Any]] = []
+    tag_displayed.send(sender=Tag, tag=tag, viewer=request.user, panels=panels)
     return render(
         request,
         "qa/tag_detail.html",
@@ -318,6 +321,7 @@ def tag_detail(request: HttpRequest, name: str) -> HttpResponse:
             "sort": sort,
             "sorts": selectors.QuestionSort.CHOICES,
             "following": following,
+            "panels": panels,
         },
     )
 

@@ -9,12 +9,16 @@ class SearchConfig(AppConfig):
     def ready(self) -> None:
         from knowhow.qa.signals import post_changed
         from knowhow.search import rebuilders, receivers, services
+        from knowhow.search.videos import VIDEO_DOCUMENTS
+        from knowhow.videos.signals import video_changed
 
         post_changed.connect(receivers.on_post_changed, dispatch_uid="search.post_changed")
+        video_changed.connect(receivers.on_video_changed, dispatch_uid="search.video_changed")
+        services.register_document_type(VIDEO_DOCUMENTS)
         rebuilders.register(
             rebuilders.Rebuilder(
                 name="questions",
-                label="Full-text index of questions and answers",
+                label="Full-text index of questions, answers and videos",
                 count=services.question_index_count,
                 rebuild=services.question_index_rebuild,
             )

@@ -1,4 +1,4 @@
-"""Keeps the search index current: the Q&A app announces changed posts, search reindexes them."""
+"""Keeps the search index current: the Q&A and videos apps announce changes, search reindexes."""
 
 from typing import Any
 
@@ -7,3 +7,9 @@ from knowhow.search.services import question_index_post
 
 def on_post_changed(sender: Any, *, post_id: int, **kwargs: Any) -> None:
     question_index_post(post_id=post_id)
+
+
+def on_video_changed(sender: Any, *, video_id: int, **kwargs: Any) -> None:
+    from knowhow.search.videos import video_index
+
+    video_index(video_id=video_id)

@@ -4,7 +4,7 @@ import datetime
 from dataclasses import dataclass, field, replace
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Prefetch, QuerySet, TextChoices
+from django.db.models import Prefetch, Q, QuerySet, TextChoices
 from django.utils.functional import cached_property
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
@@ -13,7 +13,10 @@ from knowhow.qa.models import Post, Tag
 from knowhow.search.backends import MARK_END, MARK_START, get_backend
 from knowhow.search.markdown_text import plain_text
 from knowhow.search.query import ParsedQuery, parse_query
+from knowhow.search.services import document_post_types
 from knowhow.spaces.selectors import Viewer, visible_space_q
+from knowhow.videos.models import Video
+from knowhow.videos.selectors import video_post_ids_tagged, videos_by_post
 
 # Counting every match of a common word costs as much as ranking them all; beyond this many
 # the page says "1,000+ results" and pagination stops there.
@@ -56,9 +59,10 @@ class SearchFilters:
 
 @dataclass
 class SearchHit:
-    question: Post
+    question: Post  # a question, or another registered post type (a video's discussion post)
     title_html: SafeString
     excerpt_html: SafeString
+    video: Video | None = None  # the video, for a video's post: poster and duration
 
 
 @dataclass
@@ -93,11 +97,23 @@ def marked_to_html(text: str) -> SafeString:
 
 
 def _filtered_questions(*, viewer: Viewer, filters: SearchFilters) -> QuerySet[Post]:
-    qs = Post.objects.filter(
-        visible_space_q(viewer), post_type=Post.PostType.QUESTION, is_deleted=False
-    )
+    qs = Post.objects.filter(visible_space_q(viewer), is_deleted=False)
+    types = document_post_types()
+    if len(types) == 1:
+        qs = qs.filter(post_type=types[0])
+    else:
+        # Other post types (videos) are left out while hidden by flags.
+        qs = qs.filter(
+            Q(post_type=Post.PostType.QUESTION) | Q(post_type__in=types[1:], is_hidden=False)
+        )
     for tag in filters.tags:
-        qs = qs.filter(tags__name=tag)
+        # Videos keep their tags on the video, not on their discussion post; the question
+        # filter stays as it was unless some video has the tag.
+        tagged_videos = video_post_ids_tagged(tag=tag) if len(types) > 1 else []
+        if tagged_videos:
+            qs = qs.filter(Q(tags__name=tag) | Q(pk__in=tagged_videos))
+        else:
+            qs = qs.filter(tags__name=tag)
     if filters.space:
         qs = qs.filter(space__slug=filters.space)
     if filters.author_id is not None:
@@ -122,9 +138,10 @@ def search_questions(
     page: int | str | None = 1,
     per_page: int = 20,
 ) -> SearchResults:
-    """Questions matching `text` that `viewer` may see, one page of them, with snippets.
+    """Questions (and videos) matching `text` that `viewer` may see, one page, with snippets.
 
-    Queries: one count, one page (with author and space), one for tags, one for snippets.
+    Queries: one count, one page (with author and space), one for tags, one for snippets, and
+    one for the videos when the page has video posts.
     """
     query = parse_query(text)
     filters = (filters or SearchFilters()).merged_with(query)
@@ -149,6 +166,9 @@ def search_questions(
     result_page = CappedPaginator(qs, per_page).get_page(page)
     questions = list(result_page.object_list)
     snippets = backend.snippets(query, [q.pk for q in questions]) if query.has_text else {}
+    videos = videos_by_post(
+        post_ids=[q.pk for q in questions if q.post_type == Post.PostType.VIDEO]
+    )
     hits = []
     for q in questions:
         snippet = snippets.get(q.pk)
@@ -158,7 +178,11 @@ def search_questions(
         else:
             title_html = marked_to_html(q.title)
             excerpt_html = marked_to_html(_excerpt(q.body))
-        hits.append(SearchHit(question=q, title_html=title_html, excerpt_html=excerpt_html))
+        hits.append(
+            SearchHit(
+                question=q, title_html=title_html, excerpt_html=excerpt_html, video=videos.get(q.pk)
+            )
+        )
     result_page.object_list = hits
     return SearchResults(query=query, filters=filters, sort=sort, page=result_page, hits=hits)
 

@@ -1,5 +1,8 @@
 """Writes to the search index: build question documents and keep the index current.
 
+Other apps' posts that should be found too (a video's discussion post) are registered as
+document types and share the index, keyed by their post id.
+
 One document per question, with the text of its live answers rolled into a low-weight column:
 results are questions (as on Stack Overflow), a question whose answers mention the words is a
 good hit, the index stays at one row per question (100k rows rather than 350k), and the
@@ -8,7 +11,8 @@ rewrites its question's document, which is cheap (three indexed queries and one 
 """
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 
 from django.db import transaction
 
@@ -17,14 +21,53 @@ from knowhow.search.backends import QuestionDocument, get_backend
 from knowhow.search.markdown_text import plain_text
 from knowhow.search.query import clean_text
 from knowhow.search.rebuilders import Progress
+from knowhow.videos.selectors import answer_video_captions
 
 REBUILD_BATCH = 1000
+
+
+@dataclass(frozen=True)
+class DocumentType:
+    """Posts of another type that share the index with questions, keyed by their own post id
+    (e.g. the discussion posts of videos): results then pass through the same visibility join."""
+
+    post_type: str
+    # Every post id of this type that should be in the index (for a rebuild).
+    ids: Callable[[], list[int]]
+    # Documents for the indexable posts among these ids; the others are removed.
+    documents: Callable[[Sequence[int]], list[QuestionDocument]]
+
+
+_document_types: dict[str, DocumentType] = {}
+
+
+def register_document_type(document_type: DocumentType) -> None:
+    _document_types[document_type.post_type] = document_type
+
+
+def document_post_types() -> list[str]:
+    """Post types that search results may contain: questions, then registered types."""
+    return [Post.PostType.QUESTION, *_document_types]
+
+
+def document_index(*, post_type: str, post_ids: Sequence[int]) -> None:
+    """Bring the index entries of these posts of a registered type up to date."""
+    docs = _document_types[post_type].documents(post_ids)
+    live = {d.question_id for d in docs}
+    backend = get_backend()
+    with transaction.atomic():
+        backend.upsert(docs)
+        gone = [pk for pk in post_ids if pk not in live]
+        if gone:
+            backend.remove(gone)
+
+
 # Long threads would otherwise make one document dominate the index size.
 MAX_ANSWERS_CHARS = 30_000
 
 
 def question_documents(question_ids: Sequence[int]) -> list[QuestionDocument]:
-    """Documents for the live (not deleted) questions among `question_ids`, in three queries."""
+    """Documents for the live (not deleted) questions among `question_ids`, in four queries."""
     questions = list(
         Post.objects.filter(
             pk__in=question_ids, post_type=Post.PostType.QUESTION, is_deleted=False
@@ -47,6 +90,11 @@ def question_documents(question_ids: Sequence[int]) -> list[QuestionDocument]:
             text = plain_text(body)[: MAX_ANSWERS_CHARS - sizes[question_id]]
             answers[question_id].append(text)
             sizes[question_id] += len(text)
+    # What is said in videos attached to answers counts as the answers' text.
+    for question_id, texts in answer_video_captions(question_ids=ids).items():
+        room = MAX_ANSWERS_CHARS - sizes[question_id]
+        if room > 0:
+            answers[question_id].append(clean_text("\n".join(texts))[:room])
     return [
         QuestionDocument(
             question_id=pk,
@@ -78,11 +126,15 @@ def question_index_post(*, post_id: int) -> None:
         get_backend().remove([post_id])
         return
     post_type, question_id = row
+    if post_type in _document_types:
+        document_index(post_type=post_type, post_ids=[post_id])
+        return
     question_index(question_ids=[post_id if post_type == Post.PostType.QUESTION else question_id])
 
 
 def question_index_count() -> int:
-    return Post.objects.filter(post_type=Post.PostType.QUESTION, is_deleted=False).count()
+    count = Post.objects.filter(post_type=Post.PostType.QUESTION, is_deleted=False).count()
+    return count + sum(len(t.ids()) for t in _document_types.values())
 
 
 def question_index_rebuild(progress: Progress | None = None) -> int:
@@ -102,5 +154,13 @@ def question_index_rebuild(progress: Progress | None = None) -> int:
             done += len(docs)
             if progress is not None:
                 progress(done)
+        for document_type in _document_types.values():
+            others = document_type.ids()
+            for start in range(0, len(others), REBUILD_BATCH):
+                docs = document_type.documents(others[start : start + REBUILD_BATCH])
+                backend.upsert(docs, fresh=True)
+                done += len(docs)
+                if progress is not None:
+                    progress(done)
         backend.finish_rebuild()
     return done

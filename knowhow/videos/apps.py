@@ -10,10 +10,11 @@ class VideosConfig(AppConfig):
         from datetime import timedelta
 
         from knowhow.core.scheduling import every
-        from knowhow.qa.signals import answers_displayed
+        from knowhow.qa.signals import answers_displayed, tag_displayed
         from knowhow.videos.tasks import videos_maintenance
 
         every(timedelta(minutes=1), videos_maintenance)
-        from knowhow.videos.receivers import attach_answer_videos
+        from knowhow.videos.receivers import attach_answer_videos, attach_tag_videos
 
         answers_displayed.connect(attach_answer_videos, dispatch_uid="videos-answer-videos")
+        tag_displayed.connect(attach_tag_videos, dispatch_uid="videos-tag-videos")

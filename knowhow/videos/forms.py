@@ -12,3 +12,12 @@ class CaptionForm(forms.Form):
 
     class Meta:
         model = Caption
+
+
+class CaptionEditForm(forms.Form):
+    label = forms.CharField(max_length=100, help_text="Shown in the player, e.g. English.")
+    vtt = forms.CharField(
+        label="Captions (WebVTT)",
+        widget=forms.Textarea(attrs={"rows": 20, "spellcheck": "true"}),
+        help_text="Correct the words; keep each timing line (00:00:01.000 --> 00:00:03.000).",
+    )

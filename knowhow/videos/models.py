@@ -179,6 +179,9 @@ class Caption(models.Model):
     label = models.CharField(max_length=100)
     vtt = models.CharField(max_length=500, help_text="Storage name of the WebVTT file.")
     text = models.TextField(blank=True, help_text="Plain text of the cues, for search.")
+    # Made by speech recognition in the worker; the maker can edit, replace or remove it, and
+    # a caption made by a person is never overwritten by an automatic one.
+    is_automatic = models.BooleanField(default=False)
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )

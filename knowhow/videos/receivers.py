@@ -4,8 +4,10 @@ from typing import Any
 
 from django.urls import reverse
 
-from knowhow.qa.models import Post
-from knowhow.videos.selectors import videos_for_answers
+from knowhow.qa.models import Post, Tag
+from knowhow.videos.selectors import video_list, videos_for_answers
+
+TAG_PAGE_VIDEOS = 4
 
 
 def attach_answer_videos(
@@ -22,3 +24,18 @@ def attach_answer_videos(
         answer.attached_videos = by_answer.get(answer.pk, [])  # type: ignore[attr-defined]
         own = signed_in and answer.author_id == viewer.pk and not answer.is_deleted
         answer.video_upload_url = f"{upload}?answer={answer.pk}" if own else ""  # type: ignore[attr-defined]
+
+
+def attach_tag_videos(
+    sender: type[Tag], *, tag: Tag, viewer: Any, panels: list, **kwargs: Any
+) -> None:  # type: ignore[type-arg]
+    """The newest videos with this tag, above the tag page's questions (one or two queries)."""
+    videos = list(video_list(viewer=viewer, tag=tag.name)[: TAG_PAGE_VIDEOS + 1])
+    if videos:
+        panels.append(
+            {
+                "template": "videos/_tag_videos.html",
+                "tag_videos": videos[:TAG_PAGE_VIDEOS],
+                "more_tag_videos": len(videos) > TAG_PAGE_VIDEOS,
+            }
+        )

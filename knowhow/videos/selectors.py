@@ -1,13 +1,13 @@
 """Reads for videos; visibility always goes through knowhow.spaces.selectors."""
 
-from collections.abc import Iterator
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
 
 from django.db.models import Count, Prefetch, Q, QuerySet
 
 from knowhow.accounts.models import User
 from knowhow.core.errors import NotFound
+from knowhow.qa.models import Tag
 from knowhow.spaces.selectors import Viewer, visible_space_q
 from knowhow.videos.models import Caption, PlaySession, TranscodeJob, Video, VideoRendition
 from knowhow.videos.permissions import can_view_video
@@ -93,37 +93,91 @@ def resume_position(*, viewer: Viewer, video: Video) -> float:
 
 @dataclass(frozen=True)
 class VideoSearchDocument:
-    video_id: int
-    space_id: int
+    """What search indexes for a standalone video, under its discussion post's id (the post
+    carries the space, so the search app applies visibility as for any other post)."""
+
+    post_id: int
     title: str
-    body: str  # description and the text of every caption track
+    description: str
     tags: list[str]
-    url: str
-    updated_at: datetime
+    captions: str  # the text of every caption track
 
 
-def video_search_documents(*, since: datetime | None = None) -> Iterator[VideoSearchDocument]:
-    """Every published video as a search document (visibility is applied by the search app
-    through `space_id`, like any other content)."""
-    qs = Video.objects.filter(_published()).prefetch_related("tags", "captions").order_by("pk")
-    if since is not None:
-        qs = qs.filter(Q(updated_at__gte=since) | Q(captions__created_at__gte=since)).distinct()
-    for video in qs.iterator(chunk_size=200):
-        captions = " ".join(c.text for c in video.captions.all())
-        yield VideoSearchDocument(
-            video_id=video.pk,
-            space_id=video.space_id,
-            title=video.title,
-            body=f"{video.description}\n{captions}".strip(),
-            tags=[t.name for t in video.tags.all()],
-            url=video.get_absolute_url(),
-            updated_at=video.updated_at,
+def video_post_ids() -> list[int]:
+    """Discussion posts of every published standalone video, for a full reindex."""
+    return list(
+        Video.objects.filter(_published(), post__isnull=False)
+        .order_by("post_id")
+        .values_list("post_id", flat=True)
+    )
+
+
+def video_search_documents(*, post_ids: Sequence[int]) -> list[VideoSearchDocument]:
+    """Documents for the published videos among these discussion posts (three queries);
+    posts whose video is unpublished, deleted or hidden get none and leave the index."""
+    videos = list(
+        Video.objects.filter(_published(), post_id__in=post_ids)
+        .only("pk", "post_id", "title", "description")
+        .prefetch_related(
+            Prefetch("tags", queryset=Tag.objects.only("id", "name")),
+            Prefetch("captions", queryset=Caption.objects.only("id", "video_id", "text")),
         )
+    )
+    return [
+        VideoSearchDocument(
+            post_id=video.post_id,  # type: ignore[arg-type]
+            title=video.title,
+            description=video.description,
+            tags=sorted(t.name for t in video.tags.all()),
+            captions="\n".join(c.text for c in video.captions.all()),
+        )
+        for video in videos
+    ]
+
+
+def answer_video_captions(*, question_ids: Sequence[int]) -> dict[int, list[str]]:
+    """Caption text of the published videos attached to answers of these questions ("answer
+    with a video"), by question id (one query), so that what is said in them finds the question."""
+    found: dict[int, list[str]] = {}
+    rows = (
+        Caption.objects.filter(
+            video__in=Video.objects.filter(_published()),
+            video__answer__question_id__in=question_ids,
+            video__answer__is_deleted=False,
+        )
+        .order_by("video__answer__question_id", "video_id", "language")
+        .values_list("video__answer__question_id", "text")
+    )
+    for question_id, text in rows:
+        found.setdefault(question_id, []).append(text)
+    return found
+
+
+def video_post_ids_tagged(*, tag: str) -> list[int]:
+    """Discussion posts of the published videos with this tag (for search's tag filter)."""
+    return list(
+        Video.objects.filter(_published(), tags__name=tag, post__isnull=False).values_list(
+            "post_id", flat=True
+        )[:1000]
+    )
+
+
+def videos_by_post(*, post_ids: Sequence[int]) -> dict[int, Video]:
+    """The videos of these discussion posts with their tags (for search results: poster,
+    duration, tags), in two queries."""
+    if not post_ids:
+        return {}
+    return {
+        v.post_id: v  # type: ignore[misc]
+        for v in Video.objects.filter(post_id__in=post_ids)
+        .only("pk", "post_id", "poster", "duration_seconds", "width", "height", "key")
+        .prefetch_related(Prefetch("tags", queryset=Tag.objects.only("id", "name")))
+    }
 
 
 def video_search(*, viewer: Viewer, query: str) -> QuerySet[Video]:
-    """A simple search over titles, descriptions and caption text, used until the search app
-    indexes `video_search_documents()`."""
+    """A simple search over titles, descriptions and caption text, for the videos page's own
+    filter (the site's search finds videos through the full-text index)."""
     terms = [t for t in query.split() if t][:8]
     qs = video_list(viewer=viewer)
     for term in terms:

@@ -28,6 +28,7 @@ from knowhow.qa.services import normalise_tag_names
 from knowhow.spaces.models import Space
 from knowhow.videos import captions as caption_formats
 from knowhow.videos.backends import ProbeError, TranscodeOutput, get_transcoder
+from knowhow.videos.backends.speech import cues_to_webvtt, get_recognizer
 from knowhow.videos.errors import (
     UploadAlreadyComplete,
     UploadBusy,
@@ -48,6 +49,7 @@ from knowhow.videos.permissions import (
     check_retranscode,
     check_upload,
 )
+from knowhow.videos.signals import video_changed
 
 log = logging.getLogger(__name__)
 TITLE_MIN, TITLE_MAX = 5, 150
@@ -55,6 +57,11 @@ TITLE_MIN, TITLE_MAX = 5, 150
 
 def _opts() -> dict:  # type: ignore[type-arg]
     return settings.VIDEOS  # type: ignore[no-any-return]
+
+
+def _changed(video_id: int) -> None:
+    """Tell search (and whoever listens) once the transaction commits."""
+    transaction.on_commit(lambda: video_changed.send(sender=Video, video_id=video_id))
 
 
 def _staging_path(upload_id: uuid.UUID) -> Path:
@@ -367,6 +374,8 @@ def _publish(
         fields.append("sprite_vtt")
     if fields:
         video.save(update_fields=[*fields, "updated_at"])
+    if "is_playable" in fields:
+        _changed(video.pk)
     _heartbeat(job=job, step=stage, progress=job.progress)
 
 
@@ -450,6 +459,11 @@ def transcode_run(*, job_id: int, worker: str | None = None) -> TranscodeJob | N
     Video.objects.filter(pk=video.pk).update(
         status=Video.Status.READY, status_message="", updated_at=now
     )
+    _changed(video.pk)
+    if video.has_audio and settings.VIDEOS.get("SPEECH_RECOGNIZER"):
+        from knowhow.videos.tasks import caption_video_automatically
+
+        transaction.on_commit(lambda: caption_video_automatically.enqueue(video_id=video.pk))
     job.refresh_from_db()
     return job
 
@@ -466,6 +480,7 @@ def _job_failed(
         status_message=message[:500],
         updated_at=now,
     )
+    _changed(video.pk)
     job.refresh_from_db()
     return job
 
@@ -510,8 +525,15 @@ def caption_upload(
     caption, _ = Caption.objects.update_or_create(
         video=video,
         language=language,
-        defaults={"label": label, "vtt": stored, "text": text, "uploaded_by": by},
+        defaults={
+            "label": label,
+            "vtt": stored,
+            "text": text,
+            "uploaded_by": by,
+            "is_automatic": False,
+        },
     )
+    _changed(video.pk)
     return caption
 
 
@@ -520,6 +542,56 @@ def caption_delete(*, caption: Caption, by: User) -> None:
     check_manage_captions(user=by, video=caption.video)
     default_storage.delete(caption.vtt)
     caption.delete()
+    _changed(caption.video_id)
+
+
+def captions_generate(*, video_id: int) -> Caption | None:
+    """Automatic captions from the video's sound, with the configured offline recogniser.
+
+    Does nothing (returns None) when no recogniser is installed, the video has no sound or no
+    speech, or a person already gave captions in the recogniser's language: a caption made by a
+    person is never replaced by an automatic one. An earlier automatic caption is replaced.
+    """
+    video = Video.objects.filter(pk=video_id, is_deleted=False).first()
+    if video is None or not video.has_audio or not video.original:
+        return None
+    recognizer = get_recognizer()
+    if recognizer is None:
+        return None
+    language = recognizer.language
+    if Caption.objects.filter(video=video, language=language, is_automatic=False).exists():
+        return None
+    from knowhow.videos.backends.ffmpeg import extract_speech_audio
+
+    with tempfile.TemporaryDirectory(prefix=f"knowhow-captions-{video.pk}-") as tmpdir:
+        tmp = Path(tmpdir)
+        wav = extract_speech_audio(_local_original(video, tmp), tmp / "speech.wav")
+        cues = list(recognizer.transcribe(wav))
+    if not cues:
+        return None
+    vtt = cues_to_webvtt(cues)
+    name = f"{video.storage_prefix}/captions/{language}.vtt"
+    with transaction.atomic():
+        Video.objects.select_for_update().filter(pk=video.pk).first()
+        existing = Caption.objects.filter(video=video, language=language).first()
+        if existing is not None and not existing.is_automatic:
+            return None  # a person gave captions while the recogniser was listening
+        if default_storage.exists(name):
+            default_storage.delete(name)
+        stored = default_storage.save(name, ContentFile(vtt.encode("utf-8")))
+        caption, _ = Caption.objects.update_or_create(
+            video=video,
+            language=language,
+            defaults={
+                "label": recognizer.label,
+                "vtt": stored,
+                "text": caption_formats.plain_text(vtt),
+                "uploaded_by": None,
+                "is_automatic": True,
+            },
+        )
+        _changed(video.pk)
+    return caption
 
 
 # --- Playback events -------------------------------------------------------------------------

@@ -11,6 +11,11 @@ def transcode_video(*, job_id: int) -> None:
 
 
 @task()
+def caption_video_automatically(*, video_id: int) -> None:
+    services.captions_generate(video_id=video_id)
+
+
+@task()
 def videos_maintenance() -> None:
     """Every minute: retry transcodes whose worker died; drop abandoned uploads."""
     services.transcode_requeue_stale()

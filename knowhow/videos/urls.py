@@ -14,6 +14,7 @@ urlpatterns = [
     path("<int:pk>/media/<path:name>", views.video_media, name="media"),
     path("<int:pk>/retranscode/", views.retranscode, name="retranscode"),
     path("<int:pk>/captions/", views.caption_add, name="caption_add"),
+    path("<int:pk>/captions/<str:language>/edit/", views.caption_edit, name="caption_edit"),
     path("<int:pk>/captions/<str:language>/delete/", views.caption_remove, name="caption_remove"),
     path("<int:pk>/events/", views.play_events, name="events"),
     path("by/<int:user_pk>/", views.maker_videos, name="maker"),

@@ -5,6 +5,7 @@ import uuid
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
+from django.core.files.storage import default_storage
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.text import slugify
@@ -15,9 +16,9 @@ from knowhow.qa.models import Post, Vote
 from knowhow.qa.permissions import post_actions
 from knowhow.spaces.selectors import default_space, is_space_moderator, spaces_visible_to
 from knowhow.videos import media, selectors, services
-from knowhow.videos.forms import CaptionForm
+from knowhow.videos.forms import CaptionEditForm, CaptionForm
 from knowhow.videos.models import Caption, Video
-from knowhow.videos.permissions import can_manage_video
+from knowhow.videos.permissions import can_manage_video, check_manage_captions
 
 
 def _viewer_key(request: HttpRequest) -> str:
@@ -156,6 +157,43 @@ def caption_add(request: HttpRequest, pk: int) -> HttpResponse:
         data=upload.read(),
     )
     return redirect(video)
+
+
+@login_required
+def caption_edit(request: HttpRequest, pk: int, language: str) -> HttpResponse:
+    """Correct captions in the page (automatic ones above all); saving makes them the maker's."""
+    video = selectors.video_get_for_viewer(pk=pk, viewer=request.user)
+    caption = Caption.objects.filter(video=video, language=language).first()
+    if caption is None:
+        raise NotFound("No such captions.")
+    check_manage_captions(user=request.user, video=video)  # type: ignore[arg-type]
+    if request.method == "POST":
+        form = CaptionEditForm(request.POST)
+        if form.is_valid():
+            services.caption_upload(
+                video=video,
+                by=request.user,  # type: ignore[arg-type]
+                language=caption.language,
+                label=form.cleaned_data["label"],
+                filename=f"{caption.language}.vtt",
+                data=form.cleaned_data["vtt"].encode("utf-8"),
+            )
+            return redirect(video)
+        status = 400
+    else:
+        with default_storage.open(caption.vtt, "rb") as fh:
+            text = fh.read().decode("utf-8")
+        label = (
+            caption.label.removesuffix(" (automatic)") if caption.is_automatic else caption.label
+        )
+        form = CaptionEditForm(initial={"label": label, "vtt": text})
+        status = 200
+    return render(
+        request,
+        "videos/caption_edit.html",
+        {"video": video, "caption": caption, "form": form},
+        status=status,
+    )
 
 
 @require_POST

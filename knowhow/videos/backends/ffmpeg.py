@@ -309,6 +309,17 @@ def run_stage(stage: Stage, *, on_progress: Callable[[float], None]) -> float:
     return time.monotonic() - started
 
 
+def extract_speech_audio(source: Path, wav: Path) -> Path:
+    """The first audio track as 16 kHz mono WAV, what speech recognisers read."""
+    argv = [ffmpeg_binary(), "-hide_banner", "-nostdin", "-y", "-loglevel", "error"]
+    argv += ["-i", str(source), "-map", "0:a:0", "-vn", "-ac", "1", "-ar", "16000"]
+    argv += ["-c:a", "pcm_s16le", str(wav)]
+    done = subprocess.run(argv, capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        raise TranscodeFailed(f"ffmpeg could not read the sound: {done.stderr.strip()[-300:]}")
+    return wav
+
+
 def write_master(path: Path, renditions: list[tuple[RenditionSpec, str]]) -> None:
     lines = ["#EXTM3U", "#EXT-X-VERSION:6", "#EXT-X-INDEPENDENT-SEGMENTS"]
     for spec, playlist in sorted(renditions, key=lambda r: -r[0].height):

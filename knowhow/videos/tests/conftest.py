@@ -84,5 +84,10 @@ def clips(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
 @pytest.fixture(autouse=True)
 def video_storage(settings, tmp_path: Path) -> Path:
     settings.MEDIA_ROOT = tmp_path / "media"
-    settings.VIDEOS = {**settings.VIDEOS, "UPLOAD_DIR": tmp_path / "uploads"}
+    # Automatic captions are off unless a test turns them on (they take seconds per video).
+    settings.VIDEOS = {
+        **settings.VIDEOS,
+        "UPLOAD_DIR": tmp_path / "uploads",
+        "SPEECH_RECOGNIZER": "",
+    }
     return tmp_path

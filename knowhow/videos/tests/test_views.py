@@ -154,8 +154,9 @@ def test_captions_upload_as_srt_is_converted_and_searchable(logged_in_client, re
     assert 'srclang="en"' in client.get(f"/videos/{ready_video.pk}/").content.decode()
     # A phrase said in the video finds it.
     assert list(selectors.video_search(viewer=None, query="receipt photo")) == [ready_video]
-    doc = next(selectors.video_search_documents())
-    assert "Open the expenses form and attach the receipt photo" in doc.body
+    (doc,) = selectors.video_search_documents(post_ids=[ready_video.post_id])
+    assert "Open the expenses form\nand attach the receipt photo" not in doc.captions
+    assert "Open the expenses form and attach the receipt photo" in doc.captions
     assert (
         "receipt" in client.get("/videos/?q=receipt").content.decode()
         or ready_video.title in client.get("/videos/?q=receipt").content.decode()
@@ -248,3 +249,21 @@ def test_only_staff_see_and_use_the_reprocess_button(
     with django_capture_on_commit_callbacks(execute=True):
         assert client.post(f"/videos/{ready_video.pk}/retranscode/").status_code == 302
     assert ready_video.jobs.count() == 2
+
+
+def test_a_tag_page_shows_the_videos_with_that_tag_with_poster_and_duration(
+    ready_video, private_video, client, other_user
+):
+    from knowhow.qa.models import Tag
+
+    tag = Tag.objects.create(name="expenses")
+    ready_video.tags.add(tag)
+    private_video.tags.add(tag)
+    page = client.get("/tags/expenses/").content.decode()
+    assert "Videos tagged expenses" in page
+    assert f'href="{ready_video.get_absolute_url()}"' in page
+    assert f"/videos/{ready_video.pk}/media/hls/poster.jpg" in page
+    assert ready_video.duration_display in page and ready_video.duration_display == "0:02"
+    assert f'href="{private_video.get_absolute_url()}"' not in page  # not a member
+    untagged = client.get(f"/tags/{Tag.objects.create(name='travel').name}/").content.decode()
+    assert "Videos tagged" not in untagged

@@ -27,6 +27,7 @@ def _env(tmp: Path) -> dict[str, str]:
         VIDEO_UPLOAD_DIR=str(tmp / "uploads"),
         TEST_REAL_QUEUE="1",
         VIDEO_LEASE_SECONDS="2",
+        VIDEO_SPEECH_RECOGNIZER="",
         DJANGO_SETTINGS_MODULE="config.settings",
     )
     return env
