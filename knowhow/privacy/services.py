@@ -10,6 +10,7 @@ from django.apps import apps
 from django.conf import settings
 from django.contrib.admin.models import LogEntry
 from django.contrib.contenttypes.models import ContentType
+from django.core.files.storage import default_storage
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models, transaction
 from django.db.models import F
@@ -19,7 +20,8 @@ from knowhow.accounts.audit import audit_record
 from knowhow.accounts.models import LoginFailure, User
 from knowhow.core.errors import ApplicationError, Conflict, PermissionRefused, ValidationFailed
 from knowhow.privacy.models import DataRequest
-from knowhow.privacy.registry import personal_models, retention_rules
+from knowhow.privacy.registry import personal_file_fields, personal_models, retention_rules
+from knowhow.spaces.models import Space
 from knowhow.spaces.selectors import visible_space_q
 
 # Never exported: secrets that would let someone act as the person.
@@ -48,21 +50,25 @@ def _user_relations() -> list[tuple[type[models.Model], models.Field]]:
 
 
 def _space_prefix(model: type[models.Model]) -> str | None:
-    """The lookup from `model` to a Space, if its rows belong to one."""
-    names = {f.name: f for f in model._meta.concrete_fields}
-    if "space" in names and names["space"].is_relation:
-        return "space"
-    for name in ("post", "question"):
-        field = names.get(name)
-        if field is not None and field.is_relation:
-            related = {f.name for f in field.related_model._meta.concrete_fields}
-            if "space" in related:
-                return f"{name}__space"
+    """The lookup from `model` to a Space, if its rows belong to one (directly, or through the
+    post, question, video or other row they hang on)."""
+    fields = [f for f in model._meta.concrete_fields if f.is_relation]
+    for field in fields:
+        if field.name == "space" and field.related_model is Space:
+            return "space"
+    preferred = ("post", "question")
+    for field in sorted(fields, key=lambda f: (f.name not in preferred, f.name)):
+        if field.related_model in (User, Space):
+            continue
+        for inner in field.related_model._meta.concrete_fields:
+            if inner.name == "space" and inner.is_relation and inner.related_model is Space:
+                return f"{field.name}__space"
     return None
 
 
 def _row(obj: models.Model, files: list[tuple[str, Any]]) -> dict[str, Any]:
     data: dict[str, Any] = {}
+    stored_names = personal_file_fields(obj._meta.label)
     for field in obj._meta.concrete_fields:
         if field.name in SECRET_FIELDS:
             continue
@@ -73,8 +79,15 @@ def _row(obj: models.Model, files: list[tuple[str, Any]]) -> dict[str, Any]:
                 value = value.name
             else:
                 value = ""
+        elif field.name in stored_names and value:
+            files.append((f"uploads/{_label(type(obj))}/{obj.pk}/{value}", value))
         data[field.attname if field.is_relation else field.name] = value
     return data
+
+
+def _open_upload(upload: Any) -> Any:
+    """A FieldFile opens itself; a storage name opens in the default storage."""
+    return default_storage.open(upload, "rb") if isinstance(upload, str) else upload.open("rb")
 
 
 def personal_data(*, user: User) -> tuple[dict[str, Any], list[tuple[str, Any]]]:
@@ -124,7 +137,7 @@ def data_export_build(*, user: User) -> bytes:
         )
         for name, fieldfile in files:
             try:
-                with fieldfile.open("rb") as handle:
+                with _open_upload(fieldfile) as handle:
                     archive.writestr(name, handle.read())
             except (FileNotFoundError, OSError):
                 archive.writestr(name + ".missing.txt", "This file is no longer stored.")

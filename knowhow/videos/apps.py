@@ -17,3 +17,8 @@ class VideosConfig(AppConfig):
         from knowhow.videos.receivers import attach_answer_videos
 
         answers_displayed.connect(attach_answer_videos, dispatch_uid="videos-answer-videos")
+        from knowhow.privacy.registry import register_personal_files
+
+        # A person's export carries the files they uploaded: originals and captions.
+        register_personal_files("videos.Video", "original")
+        register_personal_files("videos.Caption", "vtt")
