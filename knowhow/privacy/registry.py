@@ -41,6 +41,19 @@ def personal_file_fields(label: str) -> tuple[str, ...]:
     return _personal_files.get(label, ())
 
 
+# Plain-text fields outside the Q&A app that may quote an @mention (e.g. a notification's
+# excerpt); erasure rewrites the person's @username there as in posts and comments.
+_mention_fields: dict[str, tuple[str, ...]] = {}
+
+
+def register_mention_fields(label: str, *fields: str) -> None:
+    _mention_fields[label] = tuple(dict.fromkeys(_mention_fields.get(label, ()) + fields))
+
+
+def mention_fields() -> dict[str, tuple[str, ...]]:
+    return dict(_mention_fields)
+
+
 @dataclass(frozen=True)
 class RetentionRule:
     model: str

@@ -353,3 +353,58 @@ def test_the_export_leaves_out_captions_of_a_private_space_they_left(zelda, clie
     assert b"Secret merger words" not in archive.read("personal-data.json")
     assert b"Secret pilot demo" not in archive.read("personal-data.json")
     assert archive.namelist() == ["personal-data.json"]
+
+
+def test_erasure_rewrites_mentions_of_the_person_in_others_posts(
+    zelda, staff, default_space, django_capture_on_commit_callbacks
+):
+    """Others' @mentions become the anonymised handle: in the source, the stored HTML, the
+    revision history, notifications and the search index. Free-text names are listed for an
+    administrator instead, since they cannot be told apart from ordinary words reliably."""
+    from knowhow.feed.models import Notification
+    from knowhow.search.selectors import search_questions
+    from knowhow.search.services import question_index_rebuild
+
+    other = UserFactory(username="bystander")
+    question = QuestionFactory(
+        author=other,
+        title="Who owns the pivot table macros?",
+        body="I think @zelda_unique wrote them; @zelda_uniqueness is someone else.",
+    )
+    qa_services.post_edit(post=question, by=other, body="Ask @Zelda_Unique, she wrote them.")
+    answer = AnswerFactory(question=question, author=other, body="Yes, @zelda_unique. Ask her.")
+    comment = qa_services.comment_add(
+        post=question, author=other, body="cc @zelda_unique (not mail to a@zelda_unique)"
+    )
+    prose = AnswerFactory(question=question, author=other, body="Zelda Quixote knows this best.")
+    Notification.objects.create(
+        recipient=other,
+        kind="mention",
+        post=answer,
+        space=default_space,
+        title="Mentioned",
+        text="Yes, @zelda_unique. Ask her.",
+        url="/",
+        created_at=timezone.now(),
+    )
+    question_index_rebuild()
+    assert search_questions(viewer=other, text="zelda_unique").page.paginator.count == 1
+    request = services.erasure_request_create(user=zelda, confirm="zelda_unique")
+    with django_capture_on_commit_callbacks(execute=True):
+        done = services.erasure_request_carry_out(data_request=request, by=staff)
+
+    handle = f"@former-member-{zelda.pk}"
+    question.refresh_from_db()
+    answer.refresh_from_db()
+    comment.refresh_from_db()
+    assert question.body == f"Ask {handle}, she wrote them."
+    assert handle in question.body_html and "Zelda_Unique" not in question.body_html
+    assert answer.body == f"Yes, {handle}. Ask her." and handle in answer.body_html
+    assert comment.body == f"cc {handle} (not mail to a@zelda_unique)"
+    assert handle in comment.body_html
+    history = " ".join(PostRevision.objects.filter(post=question).values_list("body", flat=True))
+    assert f"I think {handle} wrote them; @zelda_uniqueness is someone else." in history
+    assert Notification.objects.get(post=answer).text == f"Yes, {handle}. Ask her."
+    # The search index was refreshed after commit: the old handle no longer finds the thread.
+    assert search_questions(viewer=other, text="zelda_unique").page.paginator.count == 0
+    assert done.review_post_ids == [prose.pk]
