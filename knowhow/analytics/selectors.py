@@ -27,6 +27,9 @@ class Filters:
     end: date
     space_id: int | None = None
     department: str | None = None
+    # Private spaces the viewer is not a member of: their questions' titles, tags and search
+    # terms are content, so the outcome- and term-based charts leave those spaces out.
+    hidden_space_ids: frozenset[int] = frozenset()
     # Results shared by the several charts of one page (see `_memo`).
     cache: dict[str, Any] = field(default_factory=dict, compare=False, hash=False, repr=False)
 
@@ -112,6 +115,8 @@ def _outcomes(filters: Filters):  # type: ignore[no-untyped-def]
     qs = QuestionOutcome.objects.filter(asked_at__gte=filters.start_at, asked_at__lt=filters.end_at)
     if filters.space_id is not None:
         qs = qs.filter(space_id=filters.space_id)
+    if filters.hidden_space_ids:
+        qs = qs.exclude(space_id__in=filters.hidden_space_ids)
     if filters.department:
         qs = qs.filter(department=filters.department)
     return qs
@@ -156,6 +161,8 @@ def tag_stats(filters: Filters) -> dict[str, TagStats]:
     )
     if filters.space_id is not None:
         qs = qs.filter(space_id=filters.space_id)
+    if filters.hidden_space_ids:
+        qs = qs.exclude(space_id__in=filters.hidden_space_ids)
     if filters.department:
         qs = qs.filter(department=filters.department)
     stats: dict[str, TagStats] = {}
@@ -234,6 +241,8 @@ def top_zero_result_searches(filters: Filters, *, limit: int = 10) -> list[dict[
         qs = qs.filter(zero_results__gt=0)
         if filters.space_id is not None:
             qs = qs.filter(space_id=filters.space_id)
+        if filters.hidden_space_ids:
+            qs = qs.exclude(space_id__in=filters.hidden_space_ids)
         for r in (
             qs.values("term").annotate(zero=Sum("zero_results"), total=Sum("searches")).order_by()
         ):
