@@ -408,3 +408,14 @@ def test_erasure_rewrites_mentions_of_the_person_in_others_posts(
     # The search index was refreshed after commit: the old handle no longer finds the thread.
     assert search_questions(viewer=other, text="zelda_unique").page.paginator.count == 0
     assert done.review_post_ids == [prose.pk]
+
+
+def test_the_admin_list_links_the_posts_to_review_after_an_erasure(zelda, staff, client):
+    other = UserFactory()
+    question = QuestionFactory(author=other, body="Zelda Quixote set up the macros.")
+    request = services.erasure_request_create(user=zelda, confirm="zelda_unique")
+    services.erasure_request_carry_out(data_request=request, by=staff)
+    client.force_login(staff)
+    page = client.get(reverse("privacy:requests") + "?status=done").content.decode()
+    assert reverse("qa:question_detail", args=[question.pk]) in page
+    assert "Zelda Quixote" not in page

@@ -185,6 +185,7 @@ def world(
         "collection": collection,
         "delivered": delivered,
         "mail_before_removal": mail_before_removal,
+        "public_q": public_q,
     }
 
 
@@ -221,6 +222,11 @@ def pages(world, who: str) -> str:
         reverse("curation:collection_list"),
         reverse("curation:collection_detail", args=[world["collection"].pk]),
         reverse("reputation:detail", args=[world["leaver"].pk]),
+        reverse("reputation:detail", args=[world["member"].pk]),
+        reverse("reputation:badges"),
+        reverse("moderation:audit_log"),
+        reverse("moderation:review_index"),
+        reverse("feed:related", args=[world["public_q"].pk]),
     ]
     return _get_all(_client(world, who), urls, follow=True)
 
@@ -242,6 +248,8 @@ def api(world, who: str) -> str:
         "/api/v1/tags",
         "/api/v1/spaces",
         f"/api/v1/users/{world['leaver'].pk}",
+        f"/api/v1/users/{world['member'].pk}/reputation",
+        "/api/v1/audit",
         "/api/v1/search?q=checklist",
         "/api/v1/search?q=room",
     ]
