@@ -16,6 +16,11 @@ class AnalyticsConfig(AppConfig):
 
         activity.connect(receivers.on_activity, dispatch_uid="analytics.on_activity")
         every(timedelta(minutes=15), tasks.rollup_recent)
+        from knowhow.analytics.selectors import space_comparison
+        from knowhow.spaces.reports import register_activity_comparison
+
+        # A pilot's report (spaces app) compares it with the rest from these rollups.
+        register_activity_comparison(space_comparison)
         every(timedelta(minutes=1), tasks.xapi_flush)
         # A person's raw events go with them at erasure (the rollups hold no names); raw events
         # and delivered learning records are purged by the privacy app's retention task.

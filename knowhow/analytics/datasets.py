@@ -133,6 +133,7 @@ def filters_for(
     from django.utils import timezone
 
     from knowhow.core.errors import NotFound, ValidationFailed
+    from knowhow.spaces.models import Space
     from knowhow.spaces.selectors import spaces_visible_to
 
     end = end or timezone.localdate()
@@ -147,8 +148,17 @@ def filters_for(
         if found is None:
             raise NotFound("No such space.")
         space_id = found.pk
+    hidden = frozenset(
+        Space.objects.filter(visibility=Space.Visibility.PRIVATE)
+        .exclude(pk__in=spaces_visible_to(viewer).values("pk"))
+        .values_list("pk", flat=True)
+    )
     return Filters(
-        start=start, end=end, space_id=space_id, department=(department or "").strip()[:120] or None
+        start=start,
+        end=end,
+        space_id=space_id,
+        department=(department or "").strip()[:120] or None,
+        hidden_space_ids=hidden,
     )
 
 

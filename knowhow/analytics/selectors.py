@@ -27,6 +27,9 @@ class Filters:
     end: date
     space_id: int | None = None
     department: str | None = None
+    # Private spaces the viewer is not a member of: their questions' titles, tags and search
+    # terms are content, so the outcome- and term-based charts leave those spaces out.
+    hidden_space_ids: frozenset[int] = frozenset()
     # Results shared by the several charts of one page (see `_memo`).
     cache: dict[str, Any] = field(default_factory=dict, compare=False, hash=False, repr=False)
 
@@ -112,6 +115,8 @@ def _outcomes(filters: Filters):  # type: ignore[no-untyped-def]
     qs = QuestionOutcome.objects.filter(asked_at__gte=filters.start_at, asked_at__lt=filters.end_at)
     if filters.space_id is not None:
         qs = qs.filter(space_id=filters.space_id)
+    if filters.hidden_space_ids:
+        qs = qs.exclude(space_id__in=filters.hidden_space_ids)
     if filters.department:
         qs = qs.filter(department=filters.department)
     return qs
@@ -156,6 +161,8 @@ def tag_stats(filters: Filters) -> dict[str, TagStats]:
     )
     if filters.space_id is not None:
         qs = qs.filter(space_id=filters.space_id)
+    if filters.hidden_space_ids:
+        qs = qs.exclude(space_id__in=filters.hidden_space_ids)
     if filters.department:
         qs = qs.filter(department=filters.department)
     stats: dict[str, TagStats] = {}
@@ -234,6 +241,8 @@ def top_zero_result_searches(filters: Filters, *, limit: int = 10) -> list[dict[
         qs = qs.filter(zero_results__gt=0)
         if filters.space_id is not None:
             qs = qs.filter(space_id=filters.space_id)
+        if filters.hidden_space_ids:
+            qs = qs.exclude(space_id__in=filters.hidden_space_ids)
         for r in (
             qs.values("term").annotate(zero=Sum("zero_results"), total=Sum("searches")).order_by()
         ):
@@ -323,7 +332,9 @@ def pilot_comparison(filters: Filters, *, space_id: int) -> dict[str, dict[str, 
     pilot = metric_totals(filters, metrics, dimension=Dimension.SPACE, key=str(space_id))
     rest = {m: max(everyone[m] - pilot[m], 0.0) for m in metrics}
     pilot_times = answer_times(Filters(filters.start, filters.end, space_id=space_id))
-    all_times = answer_times(Filters(filters.start, filters.end))
+    all_times = answer_times(
+        Filters(filters.start, filters.end, hidden_space_ids=frozenset({space_id}))
+    )
 
     def per_person(values: dict[str, float]) -> dict[str, float | None]:
         person_days = values["dau"] or 0
@@ -344,6 +355,98 @@ def pilot_comparison(filters: Filters, *, space_id: int) -> dict[str, dict[str, 
             "median_hours_to_first_answer": all_times["median_hours_to_first_answer"],
         },  # type: ignore[dict-item]
     }
+
+
+@dataclass(frozen=True)
+class ComparisonRow:
+    group: str  # reach, engagement, time to answer
+    label: str
+    pilot: float | None
+    rest: float | None
+
+
+def space_comparison(*, space_id: int, start: date, end: date) -> dict[str, Any]:
+    """A space against every other space over the same days, read from the rollups only.
+
+    "Rest" sums the per-space rollups of all other spaces, so a person active in two spaces on
+    one day counts as an active person-day in each; events outside any space (searches) are in
+    neither column. Time to answer comes from the question outcomes of the period.
+    """
+    metrics = [
+        "views",
+        "readers",
+        "video_plays",
+        "dau",
+        "questions",
+        "answers",
+        "comments",
+        "votes_up",
+        "accepts",
+    ]
+    key = str(space_id)
+    pilot = dict.fromkeys(metrics, 0.0)
+    rest = dict.fromkeys(metrics, 0.0)
+    for row_key, metric, total in (
+        DailyMetric.objects.filter(
+            dimension=Dimension.SPACE, metric__in=metrics, day__gte=start, day__lte=end
+        )
+        .values_list("key", "metric")
+        .annotate(total=Sum("value"))
+        .order_by()
+    ):
+        (pilot if row_key == key else rest)[metric] += total
+    period = Filters(start, end)
+    pilot_people: set[int] = set()
+    rest_people: set[int] = set()
+    for qs in _by_period(period, ContributorDaily.objects.all(), ContributorMonthly.objects.all()):
+        for user_id, row_space in qs.exclude(space_id=None).values_list("user_id", "space_id"):
+            (pilot_people if row_space == space_id else rest_people).add(user_id)
+    pilot_times = answer_times(Filters(start, end, space_id=space_id))
+    rest_times = answer_times(Filters(start, end, hidden_space_ids=frozenset({space_id})))
+
+    def per_day(values: dict[str, float], *names: str) -> float | None:
+        days = values["dau"]
+        return round(sum(values[n] for n in names) / days, 2) if days else None
+
+    rows = [
+        ComparisonRow("Reach", "Question views", pilot["views"], rest["views"]),
+        ComparisonRow("Reach", "Reader-days", pilot["readers"], rest["readers"]),
+        ComparisonRow("Reach", "Video plays", pilot["video_plays"], rest["video_plays"]),
+        ComparisonRow("Reach", "Questions asked", pilot_times["asked"], rest_times["asked"]),
+        ComparisonRow("Engagement", "Active person-days", pilot["dau"], rest["dau"]),
+        ComparisonRow("Engagement", "Questions", pilot["questions"], rest["questions"]),
+        ComparisonRow("Engagement", "Answers", pilot["answers"], rest["answers"]),
+        ComparisonRow("Engagement", "Comments", pilot["comments"], rest["comments"]),
+        ComparisonRow("Engagement", "Upvotes", pilot["votes_up"], rest["votes_up"]),
+        ComparisonRow("Engagement", "Accepted answers", pilot["accepts"], rest["accepts"]),
+        ComparisonRow("Engagement", "People who posted", len(pilot_people), len(rest_people)),
+        ComparisonRow(
+            "Engagement",
+            "Posts per active person-day",
+            per_day(pilot, "questions", "answers", "comments"),
+            per_day(rest, "questions", "answers", "comments"),
+        ),
+        ComparisonRow(
+            "Time to answer",
+            "Questions answered (share)",
+            pilot_times["answer_rate"],
+            rest_times["answer_rate"],
+        ),
+        ComparisonRow(
+            "Time to answer",
+            "Median hours to first answer",
+            pilot_times["median_hours_to_first_answer"],
+            rest_times["median_hours_to_first_answer"],
+        ),
+        ComparisonRow(
+            "Time to answer",
+            "Median hours to accepted answer",
+            pilot_times["median_hours_to_accepted_answer"],
+            rest_times["median_hours_to_accepted_answer"],
+        ),
+    ]
+    latest = DailyMetric.objects.filter(day__lte=end).order_by("-day").values_list("day", flat=True)
+    return {"rows": rows, "rolled_up_through": latest.first()}
 
 
 def personal_impact(*, user: User) -> dict[str, object]:

@@ -10,3 +10,7 @@ class FeedConfig(AppConfig):
         from knowhow.feed import receivers
 
         receivers.connect()
+        from knowhow.privacy.registry import register_mention_fields
+
+        # A notification quotes the post it is about, @mentions included: erasure rewrites them.
+        register_mention_fields("feed.Notification", "title", "text")

@@ -41,6 +41,9 @@ class DataRequest(models.Model):
     handled_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # After an erasure: posts by others that contain the person's name as free text, which
+    # erasure cannot rewrite reliably, for an administrator to review.
+    review_post_ids = models.JSONField(default=list, blank=True)
 
     class Meta:
         ordering = ["due_at"]

@@ -8,6 +8,10 @@ retention rules in `AppConfig.ready()`:
     from knowhow.privacy.registry import register_personal_model, register_retention
     register_personal_model("feed.Notification")
     register_retention("analytics.Event", date_field="occurred_at", setting="analytics_events")
+
+Files kept by storage name in a plain text field (a video's original, a captions file) are
+registered with `register_personal_files("videos.Video", "original")`, so that the export puts
+the file itself in the archive, not only its name; FileFields are found without registering.
 """
 
 from dataclasses import dataclass
@@ -23,6 +27,31 @@ _personal_models: set[str] = {
     "account.EmailAddress",
     "socialaccount.SocialAccount",
 }
+
+
+_personal_files: dict[str, tuple[str, ...]] = {}
+
+
+def register_personal_files(label: str, *fields: str) -> None:
+    """Fields of `label` that hold the storage name of a file the person uploaded."""
+    _personal_files[label] = tuple(dict.fromkeys(_personal_files.get(label, ()) + fields))
+
+
+def personal_file_fields(label: str) -> tuple[str, ...]:
+    return _personal_files.get(label, ())
+
+
+# Plain-text fields outside the Q&A app that may quote an @mention (e.g. a notification's
+# excerpt); erasure rewrites the person's @username there as in posts and comments.
+_mention_fields: dict[str, tuple[str, ...]] = {}
+
+
+def register_mention_fields(label: str, *fields: str) -> None:
+    _mention_fields[label] = tuple(dict.fromkeys(_mention_fields.get(label, ()) + fields))
+
+
+def mention_fields() -> dict[str, tuple[str, ...]]:
+    return dict(_mention_fields)
 
 
 @dataclass(frozen=True)

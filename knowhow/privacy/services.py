@@ -2,6 +2,7 @@
 
 import io
 import json
+import re
 import zipfile
 from datetime import timedelta
 from typing import Any
@@ -10,6 +11,7 @@ from django.apps import apps
 from django.conf import settings
 from django.contrib.admin.models import LogEntry
 from django.contrib.contenttypes.models import ContentType
+from django.core.files.storage import default_storage
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models, transaction
 from django.db.models import F
@@ -19,7 +21,13 @@ from knowhow.accounts.audit import audit_record
 from knowhow.accounts.models import LoginFailure, User
 from knowhow.core.errors import ApplicationError, Conflict, PermissionRefused, ValidationFailed
 from knowhow.privacy.models import DataRequest
-from knowhow.privacy.registry import personal_models, retention_rules
+from knowhow.privacy.registry import (
+    mention_fields,
+    personal_file_fields,
+    personal_models,
+    retention_rules,
+)
+from knowhow.spaces.models import Space
 from knowhow.spaces.selectors import visible_space_q
 
 # Never exported: secrets that would let someone act as the person.
@@ -48,21 +56,25 @@ def _user_relations() -> list[tuple[type[models.Model], models.Field]]:
 
 
 def _space_prefix(model: type[models.Model]) -> str | None:
-    """The lookup from `model` to a Space, if its rows belong to one."""
-    names = {f.name: f for f in model._meta.concrete_fields}
-    if "space" in names and names["space"].is_relation:
-        return "space"
-    for name in ("post", "question"):
-        field = names.get(name)
-        if field is not None and field.is_relation:
-            related = {f.name for f in field.related_model._meta.concrete_fields}
-            if "space" in related:
-                return f"{name}__space"
+    """The lookup from `model` to a Space, if its rows belong to one (directly, or through the
+    post, question, video or other row they hang on)."""
+    fields = [f for f in model._meta.concrete_fields if f.is_relation]
+    for field in fields:
+        if field.name == "space" and field.related_model is Space:
+            return "space"
+    preferred = ("post", "question")
+    for field in sorted(fields, key=lambda f: (f.name not in preferred, f.name)):
+        if field.related_model in (User, Space):
+            continue
+        for inner in field.related_model._meta.concrete_fields:
+            if inner.name == "space" and inner.is_relation and inner.related_model is Space:
+                return f"{field.name}__space"
     return None
 
 
 def _row(obj: models.Model, files: list[tuple[str, Any]]) -> dict[str, Any]:
     data: dict[str, Any] = {}
+    stored_names = personal_file_fields(obj._meta.label)
     for field in obj._meta.concrete_fields:
         if field.name in SECRET_FIELDS:
             continue
@@ -73,8 +85,15 @@ def _row(obj: models.Model, files: list[tuple[str, Any]]) -> dict[str, Any]:
                 value = value.name
             else:
                 value = ""
+        elif field.name in stored_names and value:
+            files.append((f"uploads/{_label(type(obj))}/{obj.pk}/{value}", value))
         data[field.attname if field.is_relation else field.name] = value
     return data
+
+
+def _open_upload(upload: Any) -> Any:
+    """A FieldFile opens itself; a storage name opens in the default storage."""
+    return default_storage.open(upload, "rb") if isinstance(upload, str) else upload.open("rb")
 
 
 def personal_data(*, user: User) -> tuple[dict[str, Any], list[tuple[str, Any]]]:
@@ -124,7 +143,7 @@ def data_export_build(*, user: User) -> bytes:
         )
         for name, fieldfile in files:
             try:
-                with fieldfile.open("rb") as handle:
+                with _open_upload(fieldfile) as handle:
                     archive.writestr(name, handle.read())
             except (FileNotFoundError, OSError):
                 archive.writestr(name + ".missing.txt", "This file is no longer stored.")
@@ -167,13 +186,16 @@ def erasure_request_carry_out(*, data_request: DataRequest, by: User) -> DataReq
     data_request = DataRequest.objects.select_for_update().get(pk=data_request.pk)
     if data_request.status != DataRequest.Status.OPEN:
         raise Conflict("That request is not open.")
+    review: list[int] = []
     if data_request.user is not None:
+        review = name_mentions_for_review(user=data_request.user)
         person_erase(user=data_request.user, by=by)
     data_request.refresh_from_db()
+    data_request.review_post_ids = review
     data_request.status = DataRequest.Status.DONE
     data_request.completed_at = timezone.now()
     data_request.handled_by = by
-    data_request.save(update_fields=["status", "completed_at", "handled_by"])
+    data_request.save(update_fields=["status", "completed_at", "handled_by", "review_post_ids"])
     audit_record(
         actor=by,
         obj=data_request,
@@ -214,6 +236,94 @@ def _delete_content(user: User) -> None:
     PostRevision.objects.filter(post__author=user).delete()
 
 
+def _mention_re(username: str) -> re.Pattern[str]:
+    """`@username` as the feed app recognises a mention: not inside a word, an address or a
+    path, and not the start of a longer name (a sentence's full stop may follow)."""
+    return re.compile(
+        r"(?<![\w@/])@" + re.escape(username) + r"(?![A-Za-z0-9_+-]|\.[A-Za-z0-9_+-])",
+        re.IGNORECASE,
+    )
+
+
+def _rewrite_mentions(*, old: str, new: str) -> list[int]:
+    """Rewrite `@old` to `@new` in every post, comment and revision (source and stored HTML),
+    and in registered plain-text fields (notifications). Returns the questions to reindex."""
+    from knowhow.core.rendering import render_inline_markdown, render_markdown
+    from knowhow.qa.models import Comment, Post, PostRevision
+
+    pattern = _mention_re(old)
+    needle = f"@{old}"
+    touched: set[int] = set()
+
+    def sub(text: str) -> str:
+        return pattern.sub(f"@{new}", text)
+
+    for post in Post.objects.filter(
+        models.Q(body__icontains=needle) | models.Q(title__icontains=needle)
+    ):
+        body, title = sub(post.body), sub(post.title)
+        if (body, title) != (post.body, post.title):
+            Post.objects.filter(pk=post.pk).update(
+                body=body, title=title, body_html=render_markdown(body)
+            )
+            touched.add(post.question_id or post.pk)
+    for comment in Comment.objects.filter(body__icontains=needle).select_related("post"):
+        body = sub(comment.body)
+        if body != comment.body:
+            Comment.objects.filter(pk=comment.pk).update(
+                body=body, body_html=render_inline_markdown(body)
+            )
+            touched.add(comment.post.question_id or comment.post_id)
+    for revision in PostRevision.objects.filter(
+        models.Q(body__icontains=needle) | models.Q(title__icontains=needle)
+    ):
+        PostRevision.objects.filter(pk=revision.pk).update(
+            body=sub(revision.body), title=sub(revision.title)
+        )
+    for label, fields in mention_fields().items():
+        try:
+            model = apps.get_model(label)
+        except LookupError:
+            continue
+        found = models.Q()
+        for name in fields:
+            found |= models.Q(**{f"{name}__icontains": needle})
+        for row in model._default_manager.filter(found):
+            model._default_manager.filter(pk=row.pk).update(
+                **{name: sub(getattr(row, name)) for name in fields}
+            )
+    return sorted(touched)
+
+
+def name_mentions_for_review(*, user: User) -> list[int]:
+    """Posts by others that contain the person's display name or full name as free text.
+
+    A name written in prose cannot be told reliably from the same words meaning something else
+    (a "Rose" in a gardening answer), so these are listed for an administrator to review by
+    hand rather than rewritten. Names shorter than 4 characters are not searched: too noisy.
+    """
+    from knowhow.qa.models import Comment, Post
+
+    names = {
+        n.strip()
+        for n in (user.display_name, f"{user.first_name} {user.last_name}")
+        if len(n.strip()) >= 4
+    }
+    if not names:
+        return []
+    found = models.Q()
+    for name in names:
+        found |= models.Q(body__icontains=name) | models.Q(title__icontains=name)
+    posts = set(Post.objects.filter(found).exclude(author=user).values_list("pk", flat=True))
+    in_comments = models.Q()
+    for name in names:
+        in_comments |= models.Q(body__icontains=name)
+    posts |= set(
+        Comment.objects.filter(in_comments).exclude(author=user).values_list("post_id", flat=True)
+    )
+    return sorted(posts)[:500]
+
+
 @transaction.atomic
 def person_erase(*, user: User, by: User | None) -> User:
     """Anonymise the profile and remove personal data. Content follows the organisation's
@@ -242,6 +352,11 @@ def person_erase(*, user: User, by: User | None) -> User:
 
     user.username = f"former-member-{user.pk}"
     user.display_name = FORMER_MEMBER
+    # Others' @mentions of the person name them: they now point at the anonymised handle, in
+    # the text, its stored HTML, revision history and (after commit) the search index.
+    reindex = _rewrite_mentions(old=old_username, new=user.username)
+    if reindex:
+        transaction.on_commit(lambda: _reindex(reindex))
     for name in ("email", "first_name", "last_name", "job_title", "department", "bio", "bio_html"):
         setattr(user, name, "")
     user.source_id = None
@@ -254,6 +369,14 @@ def person_erase(*, user: User, by: User | None) -> User:
     user.groups.clear()
     user.user_permissions.clear()
     return user
+
+
+def _reindex(question_ids: list[int]) -> None:
+    from knowhow.qa.models import Post
+    from knowhow.qa.signals import post_changed
+
+    for pk in question_ids:
+        post_changed.send(sender=Post, post_id=pk, created=False)
 
 
 # --- Retention --------------------------------------------------------------------------------

@@ -7,6 +7,7 @@ from django.db.models import Count, QuerySet
 
 from knowhow.accounts.models import User
 from knowhow.reputation.models import ReputationEvent, UserBadge, UserTagScore
+from knowhow.spaces.selectors import Viewer, spaces_visible_to
 
 
 def reputation_events_for(*, user: User) -> QuerySet[ReputationEvent]:
@@ -34,8 +35,20 @@ def badge_counts_for(*, user_ids: list[int]) -> dict[int, dict[int, int]]:
     return dict(out)
 
 
-def paginate_events(*, user: User, page: str | int | None, per_page: int = 30) -> Page:
-    return Paginator(reputation_events_for(user=user), per_page).get_page(page)
+def paginate_events(
+    *, user: User, page: str | int | None, per_page: int = 30, viewer: Viewer = None
+) -> Page:
+    """A page of the ledger. Events on posts in spaces `viewer` cannot see keep their points
+    but lose their post (`post_hidden`), so a private question's title never shows."""
+    result = Paginator(reputation_events_for(user=user), per_page).get_page(page)
+    visible = set(spaces_visible_to(viewer).values_list("pk", flat=True))
+    events = list(result.object_list)
+    for event in events:
+        event.post_hidden = event.post is not None and event.post.space_id not in visible
+        if event.post_hidden:
+            event.post = None
+    result.object_list = events
+    return result
 
 
 def badge_catalogue() -> list[dict[str, object]]:

@@ -21,7 +21,7 @@ def _person(pk: int) -> User:
 
 def reputation_detail(request: HttpRequest, pk: int) -> HttpResponse:
     person = _person(pk)
-    page = selectors.paginate_events(user=person, page=request.GET.get("page"))
+    page = selectors.paginate_events(user=person, page=request.GET.get("page"), viewer=request.user)
     return render(
         request,
         "reputation/reputation_detail.html",

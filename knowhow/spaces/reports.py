@@ -1,77 +1,44 @@
-"""A pilot's report: its activity next to the rest of the organisation over the same period."""
+"""A pilot's report: its activity next to the rest of the organisation over the same period.
 
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+The figures come from the analytics app's rollups (reach, engagement, time to answer), which
+that app registers here with `register_activity_comparison`, since spaces sits below it. Only
+the head counts (members, everyone else) are read here.
+"""
 
-from django.db.models import Count, Q
+from collections.abc import Callable
+from datetime import date, datetime, timedelta
+from typing import Any
+
 from django.utils import timezone
 
 from knowhow.spaces.models import Space, SpaceMembership
 
-
-@dataclass(frozen=True)
-class ActivityFigures:
-    people: int
-    questions: int
-    answers: int
-    comments: int
-    contributors: int
-    answered_share: float  # questions asked in the period that have an answer
-
-    @property
-    def posts_per_person(self) -> float:
-        return round((self.questions + self.answers) / self.people, 2) if self.people else 0.0
-
-    @property
-    def contributing_share(self) -> float:
-        return round(self.contributors / self.people, 3) if self.people else 0.0
+# (space_id, first day, last day) -> {"rows": [...], "rolled_up_through": date | None}
+ActivityComparison = Callable[..., dict[str, Any]]
+_comparisons: list[ActivityComparison] = []
 
 
-def _figures(space_q: Q, *, people: int, since: datetime, until: datetime) -> ActivityFigures:
-    from knowhow.qa.models import Comment, Post
-
-    posts = Post.objects.filter(
-        space_q, is_deleted=False, created_at__gte=since, created_at__lt=until
-    )
-    counts = posts.aggregate(
-        questions=Count("pk", filter=Q(post_type=Post.PostType.QUESTION)),
-        answers=Count("pk", filter=Q(post_type=Post.PostType.ANSWER)),
-        answered=Count(
-            "pk",
-            filter=Q(post_type=Post.PostType.QUESTION, answer_count__gt=0),
-        ),
-    )
-    comments = Comment.objects.filter(
-        post__in=Post.objects.filter(space_q),
-        is_deleted=False,
-        created_at__gte=since,
-        created_at__lt=until,
-    ).count()
-    contributors = posts.exclude(author=None).values("author").distinct().count()
-    questions = counts["questions"]
-    return ActivityFigures(
-        people=people,
-        questions=questions,
-        answers=counts["answers"],
-        comments=comments,
-        contributors=contributors,
-        answered_share=round(counts["answered"] / questions, 3) if questions else 0.0,
-    )
+def register_activity_comparison(source: ActivityComparison) -> None:
+    if source not in _comparisons:
+        _comparisons.append(source)
 
 
-def pilot_report(*, space: Space, days: int = 30, now: datetime | None = None) -> dict:
+def pilot_report(*, space: Space, days: int = 30, now: datetime | None = None) -> dict[str, Any]:
     from knowhow.accounts.models import User
 
-    until = now or timezone.now()
-    since = until - timedelta(days=days)
+    end: date = timezone.localdate(now) if now else timezone.localdate()
+    start = end - timedelta(days=days - 1)
     members = SpaceMembership.objects.filter(space=space, user__is_active=True).count()
     everyone = User.objects.filter(is_active=True, is_claimed=True).count()
-    return {
-        "since": since,
-        "until": until,
+    report: dict[str, Any] = {
+        "since": start,
+        "until": end,
         "days": days,
-        "pilot": _figures(Q(space=space), people=members, since=since, until=until),
-        "rest": _figures(
-            ~Q(space=space), people=max(everyone - members, 0), since=since, until=until
-        ),
+        "people": {"pilot": members, "rest": max(everyone - members, 0)},
+        "rows": [],
+        "rolled_up_through": None,
+        "available": bool(_comparisons),
     }
+    if _comparisons:
+        report.update(_comparisons[0](space_id=space.pk, start=start, end=end))
+    return report

@@ -18,3 +18,8 @@ class VideosConfig(AppConfig):
 
         answers_displayed.connect(attach_answer_videos, dispatch_uid="videos-answer-videos")
         tag_displayed.connect(attach_tag_videos, dispatch_uid="videos-tag-videos")
+        from knowhow.privacy.registry import register_personal_files
+
+        # A person's export carries the files they uploaded: originals and captions.
+        register_personal_files("videos.Video", "original")
+        register_personal_files("videos.Caption", "vtt")

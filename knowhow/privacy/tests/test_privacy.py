@@ -262,3 +262,160 @@ def test_the_audit_log_forgets_the_name_of_an_erased_person(zelda, staff):
     assert entry.object_repr == f"Former member #{zelda.pk}"
     assert entry.get_change_message() == "Changed job title."
     assert _rows_mentioning(NEEDLES) == []
+
+
+@pytest.fixture
+def media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.VIDEOS = {**settings.VIDEOS, "UPLOAD_DIR": tmp_path / "uploads"}
+    return tmp_path
+
+
+def test_the_export_carries_their_uploaded_files_byte_for_byte_and_nobody_elses(
+    zelda, client, media
+):
+    """Avatars are generated (identicons), not uploaded; what a person uploads is a video's
+    original and caption files. Those are in the archive exactly as stored; others' are not."""
+    from django.core.files.storage import default_storage
+
+    from knowhow.spaces.selectors import default_space
+    from knowhow.videos import services as video_services
+
+    original_bytes = bytes(range(256)) * 40 + b"zelda's own recording"
+    source = media / "zelda-howto.mp4"
+    source.write_bytes(original_bytes)
+    video = video_services.video_create_from_file(
+        user=zelda, space=default_space(), title="Pivot tables in 2 minutes", path=source
+    )
+    caption = video_services.caption_upload(
+        video=video,
+        by=zelda,
+        language="en",
+        label="English",
+        filename="en.vtt",
+        data=b"WEBVTT\n\n00:00:00.000 --> 00:00:02.000\nHello from Zelda\n",
+    )
+    other = UserFactory()
+    other_source = media / "other.mp4"
+    other_source.write_bytes(b"somebody else's recording" * 50)
+    other_video = video_services.video_create_from_file(
+        user=other, space=default_space(), title="Someone else's video", path=other_source
+    )
+    other_caption = video_services.caption_upload(
+        video=other_video,
+        by=other,
+        language="fr",
+        label="Français",
+        filename="fr.vtt",
+        data=b"WEBVTT\n\n00:00:00.000 --> 00:00:02.000\nBonjour\n",
+    )
+
+    archive = zipfile.ZipFile(io.BytesIO(client.post(reverse("privacy:my_data_export")).content))
+    names = archive.namelist()
+    original_name = f"uploads/videos.Video/{video.pk}/{video.original}"
+    caption_name = f"uploads/videos.Caption/{caption.pk}/{caption.vtt}"
+    assert archive.read(original_name) == original_bytes
+    with default_storage.open(caption.vtt, "rb") as stored:
+        assert archive.read(caption_name) == stored.read()
+    assert b"Hello from Zelda" in archive.read(caption_name)
+    assert not any(str(other_video.key) in n for n in names)
+    assert not any(other_caption.vtt in n for n in names)
+    for name in names:
+        if name != "personal-data.json":
+            assert b"somebody else" not in archive.read(name) and b"Bonjour" not in archive.read(
+                name
+            )
+    data = json.loads(archive.read("personal-data.json"))
+    assert [v["original"] for v in data["records"]["videos.Video.uploader"]] == [video.original]
+    assert [c["vtt"] for c in data["records"]["videos.Caption.uploaded_by"]] == [caption.vtt]
+
+
+def test_the_export_leaves_out_captions_of_a_private_space_they_left(zelda, client, media):
+    from knowhow.videos import services as video_services
+
+    pilot = SpaceFactory(private=True)
+    SpaceMembership.objects.get_or_create(space=pilot, user=zelda)
+    source = media / "secret.mp4"
+    source.write_bytes(b"secret pilot recording" * 20)
+    video = video_services.video_create_from_file(
+        user=zelda, space=pilot, title="Secret pilot demo", path=source
+    )
+    video_services.caption_upload(
+        video=video,
+        by=zelda,
+        language="en",
+        label="English",
+        filename="en.vtt",
+        data=b"WEBVTT\n\n00:00:00.000 --> 00:00:02.000\nSecret merger words\n",
+    )
+    SpaceMembership.objects.filter(space=pilot, user=zelda).delete()
+    archive = zipfile.ZipFile(io.BytesIO(client.post(reverse("privacy:my_data_export")).content))
+    assert b"Secret merger words" not in archive.read("personal-data.json")
+    assert b"Secret pilot demo" not in archive.read("personal-data.json")
+    assert archive.namelist() == ["personal-data.json"]
+
+
+def test_erasure_rewrites_mentions_of_the_person_in_others_posts(
+    zelda, staff, default_space, django_capture_on_commit_callbacks
+):
+    """Others' @mentions become the anonymised handle: in the source, the stored HTML, the
+    revision history, notifications and the search index. Free-text names are listed for an
+    administrator instead, since they cannot be told apart from ordinary words reliably."""
+    from knowhow.feed.models import Notification
+    from knowhow.search.selectors import search_questions
+    from knowhow.search.services import question_index_rebuild
+
+    other = UserFactory(username="bystander")
+    question = QuestionFactory(
+        author=other,
+        title="Who owns the pivot table macros?",
+        body="I think @zelda_unique wrote them; @zelda_uniqueness is someone else.",
+    )
+    qa_services.post_edit(post=question, by=other, body="Ask @Zelda_Unique, she wrote them.")
+    answer = AnswerFactory(question=question, author=other, body="Yes, @zelda_unique. Ask her.")
+    comment = qa_services.comment_add(
+        post=question, author=other, body="cc @zelda_unique (not mail to a@zelda_unique)"
+    )
+    prose = AnswerFactory(question=question, author=other, body="Zelda Quixote knows this best.")
+    Notification.objects.create(
+        recipient=other,
+        kind="mention",
+        post=answer,
+        space=default_space,
+        title="Mentioned",
+        text="Yes, @zelda_unique. Ask her.",
+        url="/",
+        created_at=timezone.now(),
+    )
+    question_index_rebuild()
+    assert search_questions(viewer=other, text="zelda_unique").page.paginator.count == 1
+    request = services.erasure_request_create(user=zelda, confirm="zelda_unique")
+    with django_capture_on_commit_callbacks(execute=True):
+        done = services.erasure_request_carry_out(data_request=request, by=staff)
+
+    handle = f"@former-member-{zelda.pk}"
+    question.refresh_from_db()
+    answer.refresh_from_db()
+    comment.refresh_from_db()
+    assert question.body == f"Ask {handle}, she wrote them."
+    assert handle in question.body_html and "Zelda_Unique" not in question.body_html
+    assert answer.body == f"Yes, {handle}. Ask her." and handle in answer.body_html
+    assert comment.body == f"cc {handle} (not mail to a@zelda_unique)"
+    assert handle in comment.body_html
+    history = " ".join(PostRevision.objects.filter(post=question).values_list("body", flat=True))
+    assert f"I think {handle} wrote them; @zelda_uniqueness is someone else." in history
+    assert Notification.objects.get(post=answer).text == f"Yes, {handle}. Ask her."
+    # The search index was refreshed after commit: the old handle no longer finds the thread.
+    assert search_questions(viewer=other, text="zelda_unique").page.paginator.count == 0
+    assert done.review_post_ids == [prose.pk]
+
+
+def test_the_admin_list_links_the_posts_to_review_after_an_erasure(zelda, staff, client):
+    other = UserFactory()
+    question = QuestionFactory(author=other, body="Zelda Quixote set up the macros.")
+    request = services.erasure_request_create(user=zelda, confirm="zelda_unique")
+    services.erasure_request_carry_out(data_request=request, by=staff)
+    client.force_login(staff)
+    page = client.get(reverse("privacy:requests") + "?status=done").content.decode()
+    assert reverse("qa:question_detail", args=[question.pk]) in page
+    assert "Zelda Quixote" not in page

@@ -3,6 +3,7 @@
 import pytest
 from django.core import mail
 from django.urls import reverse
+from django.utils import timezone
 
 from knowhow.accounts.services import user_sign_up
 from knowhow.core.errors import Conflict, PermissionRefused, ValidationFailed
@@ -197,18 +198,61 @@ def test_an_archived_pilot_must_be_unarchived_before_roll_out(staff, pilot, defa
         pilots.space_archive(space=default_space, by=staff)
 
 
-def test_the_report_compares_the_pilot_with_the_rest(staff, pilot, default_space):
+def test_the_report_compares_the_pilot_with_the_rest_from_the_analytics_rollups(
+    staff, pilot, default_space, django_capture_on_commit_callbacks
+):
+    """Real activity (asking, answering, commenting, voting, reading pages) becomes analytics
+    events; the rollups built from them are what the report reads, pilot against the rest."""
+    from django.test import Client
+
+    from knowhow.analytics.rollups import refresh_question_outcomes, rollup_range
+    from knowhow.qa import services as qa_services
+
     member = UserFactory()
     pilots.space_invite(space=pilot, by=staff, emails=[member.email])
-    question = QuestionFactory(author=member, space=pilot)
-    AnswerFactory(question=question, author=staff)
-    QuestionFactory(space=default_space)
-    QuestionFactory(space=default_space)
+    outsider, helper = UserFactory(), UserFactory()
+    with django_capture_on_commit_callbacks(execute=True):
+        question = QuestionFactory(author=member, space=pilot)
+        answer = AnswerFactory(question=question, author=staff)
+        qa_services.comment_add(post=answer, author=member, body="Thanks, that did it.")
+        qa_services.vote_cast(post=answer, user=member, value=1)
+        qa_services.answer_accept(answer=answer, by=member)
+        first = QuestionFactory(author=outsider, space=default_space)
+        QuestionFactory(author=outsider, space=default_space, title="Where is the style guide?")
+        AnswerFactory(question=first, author=helper)
+    for person, seen in ((member, question), (helper, first)):
+        reader = Client()
+        reader.force_login(person)
+        with django_capture_on_commit_callbacks(execute=True):
+            assert reader.get(seen.get_absolute_url(), follow=True).status_code == 200
+
     report = pilot_report(space=pilot)
-    assert (report["pilot"].questions, report["pilot"].answers) == (1, 1)
-    assert report["pilot"].answered_share == 1.0
-    assert report["pilot"].people == 2
-    assert (report["rest"].questions, report["rest"].answers) == (2, 0)
+    assert report["available"] and report["rolled_up_through"] is None
+    assert all(row.pilot in (0, 0.0, None) for row in report["rows"] if row.group != "Reach")
+
+    today = timezone.localdate()
+    rollup_range(today, today)
+    refresh_question_outcomes()
+    report = pilot_report(space=pilot)
+    rows = {row.label: (row.pilot, row.rest) for row in report["rows"]}
+    assert report["rolled_up_through"] == today
+    assert report["people"]["pilot"] == 2  # the admin who created it and the invited member
+    assert rows["Questions"] == (1, 2)
+    assert rows["Answers"] == (1, 1)
+    assert rows["Comments"] == (1, 0)
+    assert rows["Upvotes"] == (1, 0)
+    assert rows["Accepted answers"] == (1, 0)
+    assert rows["Question views"] == (1, 1)
+    assert rows["People who posted"] == (2, 2)
+    assert rows["Questions asked"] == (1, 2)
+    assert rows["Questions answered (share)"] == (1.0, 0.5)
+    assert rows["Median hours to first answer"][0] is not None
+    assert rows["Median hours to accepted answer"] == (
+        rows["Median hours to accepted answer"][0],
+        None,
+    )
+    assert rows["Active person-days"][0] == 2 and rows["Active person-days"][1] >= 2
+    assert rows["Posts per active person-day"][0] == 1.5
 
 
 # --- Pages ------------------------------------------------------------------------------------
