@@ -427,7 +427,9 @@ class Corpus:
         lang = self.rng.choice(["python", "bash", "sql", "javascript", "yaml", ""])
         lines = []
         for _ in range(self.rng.randint(3, 14)):
-            a, b, c = (self.rng.choice(TECH) if self.rng.random() < 0.5 else self.noun() for _ in range(3))
+            a, b, c = (
+                self.rng.choice(TECH) if self.rng.random() < 0.5 else self.noun() for _ in range(3)
+            )
             lines.append(
                 {
                     "python": f"{a}_{b} = {c}.get('{a}', timeout={self.rng.randint(1, 60)})",

@@ -9,8 +9,8 @@ import os
 import statistics
 import sys
 import time
-from urllib.parse import urlencode
 from pathlib import Path
+from urllib.parse import urlencode
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
