@@ -478,7 +478,6 @@ def test_only_staff_edit_tag_descriptions(question, other_user, staff):
 
 def test_views_count_again_the_next_day(question):
     import datetime
-
     from unittest import mock
 
     from django.utils import timezone
