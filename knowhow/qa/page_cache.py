@@ -4,8 +4,8 @@ The key is the thread's fingerprint (`selectors.question_thread_state`: one quer
 question's and answers' state columns and the space), so any write to the thread, from any app
 and in any process, makes a new key: nothing has to be told to invalidate, and a per-process
 cache (the embedded default) stays correct. What the fingerprint does not cover, the author
-cards' reputation and badges, attached videos and "3 minutes ago", may lag by at most
-PAGE_CACHE_SECONDS.
+cards' reputation and badges, attached videos, privilege thresholds and "3 minutes ago", may lag
+by at most PAGE_CACHE_SECONDS.
 
 Anonymous visitors all share one entry per thread. A signed-in viewer's controls (votes, edit,
 accept, delete, moderation) depend on who they are, their reputation, their moderator role and
