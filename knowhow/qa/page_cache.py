@@ -20,7 +20,8 @@ from django.http import HttpRequest
 
 from knowhow.qa.selectors import QuestionThreadState
 
-PAGE_CACHE_SECONDS = 300
+# Bounds what the fingerprint does not see: a renamed or erased person, badges, videos.
+PAGE_CACHE_SECONDS = 60
 # Bump when the thread templates change, so that a shared cache (Redis) drops the old HTML.
 TEMPLATE_VERSION = 1
 CSRF_PLACEHOLDER = "knowhow-csrf-placeholder-7c1e"
