@@ -335,6 +335,17 @@ VERBS = [
 SUFFIXES = ["", "api", "config", "testing", "deploy", "cli", "auth", "logging", "migration", "2"]
 
 
+# Word shapes for the synthetic vocabulary: pronounceable, distinct under the Porter stemmer
+# (no word ends in a suffix it strips), so that every generated word is its own index term.
+ONSETS = ["b", "br", "c", "ch", "cl", "d", "dr", "f", "fl", "g", "gr", "h", "j", "k", "l", "m",
+          "n", "p", "pl", "pr", "qu", "r", "s", "sh", "sk", "sl", "sp", "st", "t", "th", "tr", "v",
+          "w", "z"]  # fmt: skip
+NUCLEI = ["a", "e", "i", "o", "u", "ai", "ea", "oo", "ou"]
+CODAS = ["", "b", "ck", "d", "f", "g", "k", "l", "m", "n", "nk", "p", "r", "rt", "sk", "t", "x"]
+VOCABULARY_SIZE = 8000
+N_TEXT_FRAGMENTS = 16_000
+
+
 def zipf_cumulative(n: int, s: float = 1.07) -> list[float]:
     return list(accumulate(1.0 / (k**s) for k in range(1, n + 1)))
 
@@ -343,12 +354,35 @@ def pick(rng: random.Random, items: list, cumulative: list[float]):  # type: ign
     return items[bisect(cumulative, rng.random() * cumulative[-1])]
 
 
+def synthetic_words(rng: random.Random, n: int, taken: set[str]) -> list[str]:
+    out: list[str] = []
+    seen = set(taken)
+    while len(out) < n:
+        word = "".join(
+            rng.choice(ONSETS) + rng.choice(NUCLEI) + rng.choice(CODAS)
+            for _ in range(rng.choice([2, 2, 2, 3]))
+        )
+        if 4 <= len(word) <= 12 and word not in seen and not word.endswith(("s", "e", "y")):
+            seen.add(word)
+            out.append(word)
+    return out
+
+
 class Corpus:
+    """Text with a realistic vocabulary: the function words (the most frequent, as in any
+    language), then technical terms and 8,000 content words, all drawn with Zipf's law
+    (s = 1.0 over the ranks), so a two-word search matches tens to hundreds of questions rather
+    than a quarter of the corpus."""
+
     def __init__(self, rng: random.Random, n_tags: int) -> None:
         self.rng = rng
-        self.words = TECH + COMMON * 3
-        rng.shuffle(self.words)
-        self.word_cum = zipf_cumulative(len(self.words), 0.9)
+        content = TECH + synthetic_words(rng, VOCABULARY_SIZE, set(TECH) | set(COMMON))
+        rng.shuffle(content)
+        # Technical terms are frequent on a technical site: pull them towards the top ranks.
+        content.sort(key=lambda w: rng.random() * (0.15 if w in TECH else 1.0))
+        self.content = content
+        self.content_cum = zipf_cumulative(len(content), 1.0)
+        self.common_cum = zipf_cumulative(len(COMMON), 0.8)
         names: list[str] = []
         bases = TECH[:]
         for suffix in SUFFIXES:
@@ -362,16 +396,25 @@ class Corpus:
         self.tags = names[:n_tags]
         self.tag_cum = zipf_cumulative(n_tags)
 
+    def word(self) -> str:
+        # About half of running text is function words.
+        if self.rng.random() < 0.45:
+            return pick(self.rng, COMMON, self.common_cum)
+        return pick(self.rng, self.content, self.content_cum)
+
+    def noun(self) -> str:
+        return pick(self.rng, self.content, self.content_cum)
+
     def sentence(self, lo: int = 8, hi: int = 20) -> str:
-        words = [pick(self.rng, self.words, self.word_cum) for _ in range(self.rng.randint(lo, hi))]
+        words = [self.word() for _ in range(self.rng.randint(lo, hi))]
         words[0] = words[0].capitalize()
         if self.rng.random() < 0.3:
             words.insert(
                 self.rng.randrange(len(words)),
-                f"`{self.rng.choice(TECH)}.{self.rng.choice(TECH)}()`",
+                f"`{self.rng.choice(TECH)}.{self.noun()}()`",
             )
         if self.rng.random() < 0.15:
-            words.insert(self.rng.randrange(len(words)), f"**{self.rng.choice(TECH)}**")
+            words.insert(self.rng.randrange(len(words)), f"**{self.noun()}**")
         return " ".join(words) + self.rng.choice([".", ".", ".", "?", "!"])
 
     def paragraph(self) -> str:
@@ -384,7 +427,9 @@ class Corpus:
         lang = self.rng.choice(["python", "bash", "sql", "javascript", "yaml", ""])
         lines = []
         for _ in range(self.rng.randint(3, 14)):
-            a, b, c = (self.rng.choice(TECH) for _ in range(3))
+            a, b, c = (
+                self.rng.choice(TECH) if self.rng.random() < 0.5 else self.noun() for _ in range(3)
+            )
             lines.append(
                 {
                     "python": f"{a}_{b} = {c}.get('{a}', timeout={self.rng.randint(1, 60)})",
@@ -399,7 +444,7 @@ class Corpus:
 
     def title(self, tags: list[str]) -> str:
         tag = tags[0].split("-")[0]
-        noun = " ".join(pick(self.rng, TECH, zipf_cumulative(len(TECH))) for _ in range(2))
+        noun = " ".join(self.noun() for _ in range(self.rng.randint(2, 3)))
         pattern = self.rng.choice(
             [
                 f"How do I {self.rng.choice(VERBS)} {noun} with {tag}?",
@@ -526,7 +571,7 @@ def main() -> None:
     log("migrated", started)
 
     corpus = Corpus(rng, n_tags)
-    text, code = fragments(corpus, 4000, 600)
+    text, code = fragments(corpus, N_TEXT_FRAGMENTS, 600)
     comment_pool = []
     for _ in range(3000):
         md = corpus.sentence(5, 25)

@@ -10,6 +10,7 @@ import statistics
 import sys
 import time
 from pathlib import Path
+from urllib.parse import urlencode
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
@@ -23,6 +24,7 @@ from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
+from bench.load import search_queries  # noqa: E402
 from knowhow.accounts.models import User  # noqa: E402
 from knowhow.qa.models import Post  # noqa: E402
 
@@ -38,13 +40,14 @@ def main() -> None:
         "question_page": question.get_absolute_url(),
         "question_list": "/questions/",
         "tag_page": f"/tags/{question.tags.first().name}/",
-        "search (common words)": "/search/?q=docker+timeout",
-        "search (phrase)": '/search/?q="connection+timeout"',
-        "search (rare word)": "/search/?q=payroll+invoice+wifi",
+        **{
+            f"search {i} ({q[:30]})": "/search/?" + urlencode({"q": q})
+            for i, q in enumerate(search_queries()[:6])
+        },
         "api_list": "/api/v1/questions",
     }
     print(f"load average: {os.getloadavg()}")
-    print(f"{'page':<24} {'who':<10} {'median ms':>10} {'p95 ms':>8} {'sql ms':>8} {'queries':>8}")
+    print(f"{'page':<44} {'who':<10} {'median ms':>10} {'p95 ms':>8} {'sql ms':>8} {'queries':>8}")
     for who in ("anonymous", "logged_in"):
         client = Client()
         if who == "logged_in":
@@ -62,7 +65,7 @@ def main() -> None:
             times.sort()
             p95 = times[min(len(times) - 1, int(len(times) * 0.95))]
             print(
-                f"{name:<24} {who:<10} {statistics.median(times):>10.1f} {p95:>8.1f} {statistics.median(sql):>8.1f} {len(ctx.captured_queries):>8}"
+                f"{name:<44} {who:<10} {statistics.median(times):>10.1f} {p95:>8.1f} {statistics.median(sql):>8.1f} {len(ctx.captured_queries):>8}"
             )
 
 

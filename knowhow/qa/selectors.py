@@ -1,12 +1,13 @@
 """Reads for Q&A. Each list or page fetches what it shows in a fixed number of queries."""
 
 import difflib
+import hashlib
 from dataclasses import dataclass
 from typing import Any
 
 from django.core.cache import cache
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.utils.functional import cached_property
 
 from knowhow.accounts.models import User
@@ -129,7 +130,9 @@ class QuestionPage:
     viewer_is_moderator: bool
 
 
-def question_get_for_viewer(*, pk: int, viewer: Viewer) -> QuestionPage:
+def question_get_for_viewer(
+    *, pk: int, viewer: Viewer, my_votes: dict[int, int] | None = None
+) -> QuestionPage:
     """A question with its answers, comments, tags and the viewer's own votes.
 
     A fixed number of queries whatever the number of answers and comments: the question (with
@@ -190,15 +193,79 @@ def question_get_for_viewer(*, pk: int, viewer: Viewer) -> QuestionPage:
     for a in answers:
         a.question = question
         a.space = question.space
-    my_votes: dict[int, int] = {}
-    if signed_in:
-        my_votes = dict(
-            Vote.objects.filter(user_id=viewer.pk, post_id__in=comments).values_list(  # type: ignore[union-attr]
-                "post_id", "value"
+    if my_votes is None:
+        # Callers that have them already (the question page's thread state) pass them in.
+        my_votes = {}
+        if signed_in:
+            my_votes = dict(
+                Vote.objects.filter(user_id=viewer.pk, post_id__in=comments).values_list(  # type: ignore[union-attr]
+                    "post_id", "value"
+                )
             )
-        )
     return QuestionPage(
         question=question, answers=answers, my_votes=my_votes, viewer_is_moderator=moderator
+    )
+
+
+# What the rendered thread shows of each post, apart from bodies and comments (whose changes
+# move `edited_at`, `comment_count` or `last_activity_at`). Every write to a thread, whichever
+# app makes it (votes, edits, answers, acceptance, comments, close, lock, hide, delete), changes
+# one of these columns, so their values identify the rendered thread without any signal.
+THREAD_FIELDS = (
+    "id", "post_type", "question_id", "author_id", "last_editor_id", "title", "score",
+    "up_votes", "down_votes", "answer_count", "comment_count", "accepted_answer_id",
+    "created_at", "edited_at", "last_activity_at", "is_deleted", "closed_at", "close_reason",
+    "is_hidden", "hidden_reason", "is_locked", "source",
+)  # fmt: skip
+
+
+@dataclass
+class QuestionThreadState:
+    """A question page's visibility check and the fingerprint of its thread, in one query."""
+
+    question: Post
+    posts: list[Post]
+    viewer_is_moderator: bool
+    fingerprint: str
+    my_votes: dict[int, int]
+
+
+def question_thread_state(*, pk: int, viewer: Viewer) -> QuestionThreadState:
+    """The question (only if the viewer may see its space) and its answers' state columns.
+
+    One query, no bodies: the question row and its answers' rows by index, the space joined
+    for the visibility filter. Raises NotFound like `question_get_for_viewer`; whether the
+    viewer may see a deleted or hidden question is left to that selector, which the page calls
+    whenever the thread is not already rendered for this kind of viewer.
+    """
+    qs = (
+        Post.objects.filter(Q(pk=pk, post_type=Post.PostType.QUESTION) | Q(question_id=pk))
+        .filter(visible_space_q(viewer))
+        .select_related("space")
+        .only(*THREAD_FIELDS, "view_count", "space")
+        .annotate(viewer_is_moderator=space_moderator_annotation(viewer))
+        .order_by("id")
+    )
+    signed_in = viewer is not None and viewer.is_authenticated
+    if signed_in:
+        own_vote = Vote.objects.filter(post_id=OuterRef("pk"), user_id=viewer.pk)  # type: ignore[union-attr]
+        qs = qs.annotate(my_vote=Subquery(own_vote.values("value")[:1]))
+    rows = list(qs)
+    question = next((p for p in rows if p.pk == pk and p.is_question), None)
+    if question is None:
+        raise NotFound("That question does not exist or is not visible to you.")
+    space = question.space
+    state = [
+        tuple(getattr(space, f.attname) for f in space._meta.concrete_fields),
+        *(tuple(getattr(p, f) for f in THREAD_FIELDS) for p in rows),
+    ]
+    fingerprint = hashlib.blake2b(repr(state).encode(), digest_size=16).hexdigest()
+    return QuestionThreadState(
+        question=question,
+        posts=rows,
+        viewer_is_moderator=bool(question.viewer_is_moderator),  # type: ignore[attr-defined]
+        fingerprint=fingerprint,
+        my_votes={p.pk: p.my_vote for p in rows if getattr(p, "my_vote", None)},  # type: ignore[attr-defined]
     )
 
 

@@ -5,6 +5,7 @@ import re
 from collections.abc import Sequence
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, F
 from django.utils import timezone
@@ -507,14 +508,23 @@ def answer_unaccept(*, answer: Post, by: User) -> Post:
 # --- views ----------------------------------------------------------------------------------
 
 
+VIEW_SEEN_SECONDS = 24 * 3600
+
+
 def question_record_view(*, question: Post, viewer_key: str, viewer: User | None = None) -> bool:
     """Count a view once per viewer per day. Returns True if this view was counted.
 
     Two queries and no savepoint: bump the counter only if today's row is missing, then add
-    the row (ignoring a concurrent twin). A repeat view is one query that updates nothing.
+    the row (ignoring a concurrent twin). A repeat view costs no query once the cache has seen
+    it, and one query that updates nothing otherwise.
     """
     day = timezone.now().date()
     viewer_key = viewer_key[:64]
+    # A viewer this cache has already seen today was counted (the row below is the record; the
+    # cache only saves the repeat view its query). Under a per-process cache another process
+    # may still ask the database once, which counts nothing twice.
+    if not cache.add(f"qview:{question.pk}:{viewer_key}:{day.isoformat()}", 1, VIEW_SEEN_SECONDS):
+        return False
     seen = QuestionView.objects.filter(question_id=question.pk, viewer_key=viewer_key, day=day)
     counted = (
         Post.objects.filter(pk=question.pk)

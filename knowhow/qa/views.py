@@ -6,14 +6,17 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST, require_safe
 
 from knowhow.accounts.models import User
 from knowhow.core.errors import ApplicationError, NotFound, ValidationFailed
 from knowhow.core.forms import add_service_error
 from knowhow.moderation.permissions import is_site_moderator
-from knowhow.qa import selectors, services
+from knowhow.qa import page_cache, selectors, services
 from knowhow.qa.forms import AnswerForm, AskForm, CommentForm, EditForm
 from knowhow.qa.models import Comment, Post, Tag
 from knowhow.qa.permissions import (
@@ -57,8 +60,10 @@ def question_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _page_context(request: HttpRequest, pk: int) -> dict[str, object]:
-    page = selectors.question_get_for_viewer(pk=pk, viewer=request.user)
+def _page_context(
+    request: HttpRequest, pk: int, *, my_votes: dict[int, int] | None = None
+) -> dict[str, object]:
+    page = selectors.question_get_for_viewer(pk=pk, viewer=request.user, my_votes=my_votes)
     question = page.question
     answers_displayed.send(sender=Post, answers=page.answers, viewer=request.user)
     moderator = page.viewer_is_moderator
@@ -76,20 +81,48 @@ def _page_context(request: HttpRequest, pk: int) -> dict[str, object]:
     return {"question": question, "answers": page.answers, "answer_form": AnswerForm()}
 
 
+def _thread_html(request: HttpRequest, context: dict[str, object]) -> str:
+    """The thread part of the page, with a placeholder where each response's CSRF token goes."""
+    return render_to_string(
+        "qa/_question_thread.html",
+        {**context, "csrf_token": page_cache.CSRF_PLACEHOLDER},
+        request,
+    )
+
+
+def _render_page(
+    request: HttpRequest, question: Post, thread_html: str, *, status: int = 200
+) -> HttpResponse:
+    html = thread_html.replace(page_cache.CSRF_PLACEHOLDER, get_token(request))
+    context = {"question": question, "thread_html": mark_safe(html)}  # noqa: S308  (template output)
+    return render(request, "qa/question_detail.html", context, status=status)
+
+
 @require_safe
 def question_detail(request: HttpRequest, pk: int, slug: str | None = None) -> HttpResponse:
-    context = _page_context(request, pk)
-    question: Post = context["question"]  # type: ignore[assignment]
+    """The question page: a visibility check and the thread's fingerprint in one query, then the
+    thread from the cache (page_cache.py) or rendered and cached."""
+    state = selectors.question_thread_state(pk=pk, viewer=request.user)
+    question = state.question
     if request.method == "GET" and slug != question.slug:
         return redirect(
             "qa:question_detail_slug", pk=question.pk, slug=question.slug, permanent=True
         )
+    key = page_cache.thread_cache_key(state=state, request=request)
+    thread_html = page_cache.thread_get(key)
+    full_question = question
+    if thread_html is None:
+        context = _page_context(request, pk, my_votes=state.my_votes)
+        full_question = context["question"]  # type: ignore[assignment]
+        thread_html = _thread_html(request, context)
+        page_cache.thread_set(key, thread_html)
     viewer = request.user if request.user.is_authenticated else None
+    # The fully loaded question when there is one: its prefetched tags go with the view event.
     if services.question_record_view(
-        question=question, viewer_key=_viewer_key(request), viewer=viewer
+        question=full_question, viewer_key=_viewer_key(request), viewer=viewer
     ):
         question.view_count += 1
-    return render(request, "qa/question_detail.html", context)
+    return _render_page(request, question, thread_html)
 
 
 @login_required
@@ -140,7 +173,7 @@ def answer_create(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect(answer.get_absolute_url())
     context = _page_context(request, question.pk)
     context["answer_form"] = form
-    return render(request, "qa/question_detail.html", context, status=400)
+    return _render_page(request, context["question"], _thread_html(request, context), status=400)  # type: ignore[arg-type]
 
 
 @login_required

@@ -6,6 +6,7 @@ from django.http import HttpRequest
 from ninja import Path, Query, Router
 
 from knowhow.api.auth import READ_AUTH, WRITE_AUTH
+from knowhow.api.pagination import MAX_PAGE_SIZE, paginate
 from knowhow.api.problems import ERROR_CODES, Problem
 from knowhow.api.schemas import (
     MAX_ID,
@@ -14,6 +15,7 @@ from knowhow.api.schemas import (
     AnswerPatch,
     CommentIn,
     CommentOut,
+    Paged,
     PostRef,
     RevisionOut,
     VoteIn,
@@ -108,12 +110,17 @@ def list_revisions(request: HttpRequest, post_id: int = PostId) -> Any:
 
 @posts.get(
     "/{int:post_id}/comments",
-    response={200: list[CommentOut], ERROR_CODES: Problem},
+    response={200: Paged[CommentOut], ERROR_CODES: Problem},
     auth=READ_AUTH,
 )
-def list_comments(request: HttpRequest, post_id: int = PostId) -> Any:
+def list_comments(
+    request: HttpRequest,
+    post_id: int = PostId,
+    page: int = Query(1, ge=1, le=100_000),
+    page_size: int = Query(20, ge=1, le=MAX_PAGE_SIZE),
+) -> Any:
     post = selectors.post_get_for_viewer(pk=post_id, viewer=request.auth)
-    return selectors.comments_for(post=post)
+    return paginate(request, selectors.comments_for(post=post), page=page, page_size=page_size)
 
 
 @posts.post(

@@ -102,11 +102,18 @@ def edit_question(
 
 @router.get(
     "/{int:question_id}/answers",
-    response={200: list[AnswerOut], ERROR_CODES: Problem},
+    response={200: Paged[AnswerOut], ERROR_CODES: Problem},
     auth=READ_AUTH,
 )
-def list_answers(request: HttpRequest, question_id: int = Path(..., ge=1, le=MAX_ID)) -> Any:
-    return selectors.question_get_for_viewer(pk=question_id, viewer=request.auth).answers
+def list_answers(
+    request: HttpRequest,
+    question_id: int = Path(..., ge=1, le=MAX_ID),
+    page: int = Query(1, ge=1, le=100_000),
+    page_size: int = Query(20, ge=1, le=MAX_PAGE_SIZE),
+) -> Any:
+    """The answers the viewer sees, in page order (accepted first, then by score)."""
+    answers = selectors.question_get_for_viewer(pk=question_id, viewer=request.auth).answers
+    return paginate(request, answers, page=page, page_size=page_size)
 
 
 @router.post(

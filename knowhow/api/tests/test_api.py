@@ -14,6 +14,7 @@ from knowhow.core.tests.factories import (
     add_member,
 )
 from knowhow.qa.models import Post, Tag, TagFollow
+from knowhow.qa.services import comment_add
 
 pytestmark = pytest.mark.django_db
 
@@ -162,7 +163,8 @@ def test_answer_list_and_post(api, anon, question):
     answer = response.json()
     assert answer["question_id"] == other.pk and answer["is_accepted"] is False
     listed = anon.get(f"/api/v1/questions/{other.pk}/answers").json()
-    assert [a["id"] for a in listed] == [answer["id"]]
+    assert listed["count"] == 1 and listed["num_pages"] == 1
+    assert [a["id"] for a in listed["results"]] == [answer["id"]]
     assert anon.get(f"/api/v1/answers/{answer['id']}").json()["body"] == BODY
     problem(api.post(f"/questions/{other.pk}/answers", {"body": "short"}), 400)
     problem(anon.get(f"/api/v1/answers/{other.pk}"), 404)
@@ -191,7 +193,8 @@ def test_comments(api, anon, question):
     response = api.post(f"/posts/{question.pk}/comments", {"body": "Which version is this?"})
     assert response.status_code == 201, response.content
     comment = response.json()
-    assert anon.get(f"/api/v1/posts/{question.pk}/comments").json()[0]["id"] == comment["id"]
+    listed = anon.get(f"/api/v1/posts/{question.pk}/comments").json()
+    assert [c["id"] for c in listed["results"]] == [comment["id"]]
     problem(api.post(f"/posts/{question.pk}/comments", {"body": " "}), 400)
     other = UserFactory()
     _, raw = api_token_create(user=other, name="t")
@@ -416,4 +419,36 @@ def test_every_tag_in_an_answer_list_is_loaded_once(anon, question, django_asser
         AnswerFactory(question=question)
     assert Tag.objects.count() == 1
     with django_assert_max_num_queries(6):
-        assert len(anon.get(f"/api/v1/questions/{question.pk}/answers").json()) == 3
+        assert len(anon.get(f"/api/v1/questions/{question.pk}/answers").json()["results"]) == 3
+
+
+def test_answer_lists_are_paginated_like_every_list(anon, question):
+    """Accepted first then by score, across pages; past the last page the results are empty."""
+    answers = [AnswerFactory(question=question) for _ in range(3)]
+    for answer, score in zip(answers, (1, 5, 3), strict=True):
+        Post.objects.filter(pk=answer.pk).update(score=score)
+    Post.objects.filter(pk=question.pk).update(accepted_answer=answers[0])
+    url = f"/api/v1/questions/{question.pk}/answers"
+    first = anon.get(url, {"page_size": 2}).json()
+    assert first["count"] == 3 and first["num_pages"] == 2 and first["previous"] is None
+    assert [a["id"] for a in first["results"]] == [answers[0].pk, answers[1].pk]
+    assert "page=2" in first["next"] and "page_size=2" in first["next"]
+    second = anon.get(url, {"page_size": 2, "page": 2}).json()
+    assert [a["id"] for a in second["results"]] == [answers[2].pk] and second["next"] is None
+    assert anon.get(url, {"page": 9}).json()["results"] == []
+    problem(anon.get(url, {"page_size": 101}), 422)
+    problem(anon.get(url, {"page": 0}), 422)
+
+
+def test_comment_lists_are_paginated_like_every_list(anon, question):
+    comments = [
+        comment_add(post=question, author=question.author, body=f"Comment number {i} here.")
+        for i in range(3)
+    ]
+    url = f"/api/v1/posts/{question.pk}/comments"
+    first = anon.get(url, {"page_size": 2}).json()
+    assert first["count"] == 3 and first["num_pages"] == 2
+    assert [c["id"] for c in first["results"]] == [c.pk for c in comments[:2]]
+    second = anon.get(first["next"]).json()
+    assert [c["id"] for c in second["results"]] == [comments[2].pk]
+    problem(anon.get(url, {"page_size": 0}), 422)

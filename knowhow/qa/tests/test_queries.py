@@ -5,9 +5,11 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from knowhow.core.tests.factories import AnswerFactory, QuestionFactory, UserFactory, add_member
 from knowhow.qa import services
+from knowhow.qa.models import Post
 
 pytestmark = pytest.mark.django_db
 
@@ -91,13 +93,20 @@ BADGES = 1
 VIDEOS = 1
 
 
+# The thread's state (visibility, fingerprint, the viewer's votes) in one query, first on every
+# view; the rendered thread then comes from the cache (knowhow/qa/page_cache.py).
+STATE = 1
+
+
 @pytest.mark.parametrize(
     ("who", "first", "again"),
-    # VIDEOS: knowhow.videos attaching answer videos (answers_displayed), for all answers.
+    # first: the state, the page (question, tags, answers, comments; the viewer's votes came with
+    # the state), BADGES, VIDEOS (knowhow.videos attaching answer videos), counting the view
+    # (update, insert). again: served from the cache.
     [
-        ("anonymous", 6 + BADGES + VIDEOS, 5 + BADGES + VIDEOS),
-        ("member", AUTH + 7 + BADGES + VIDEOS, AUTH + 6 + BADGES + VIDEOS),
-        ("superuser", AUTH + 7 + BADGES + VIDEOS, AUTH + 6 + BADGES + VIDEOS),
+        ("anonymous", STATE + 4 + BADGES + VIDEOS + 2, STATE),
+        ("member", AUTH + STATE + 4 + BADGES + VIDEOS + 2, AUTH + STATE),
+        ("superuser", AUTH + STATE + 4 + BADGES + VIDEOS + 2, AUTH + STATE),
     ],
 )
 def test_the_question_page_takes_a_fixed_number_of_queries(
@@ -140,7 +149,9 @@ def test_a_space_moderator_sees_deleted_answers_without_extra_queries(
         services.post_delete(post=answer, by=answer.author)
     client = _client(moderator)
     client.get(question.get_absolute_url())
-    with django_assert_num_queries(AUTH + 6 + BADGES + VIDEOS):
+    # Any write to the thread makes the next view render it again (the view is counted already).
+    Post.objects.filter(pk=question.pk).update(last_activity_at=timezone.now())
+    with django_assert_num_queries(AUTH + STATE + 4 + BADGES + VIDEOS):
         page = client.get(question.get_absolute_url())
     assert len(page.context["answers"]) == 3
     assert all(a.actions["undelete"] for a in page.context["answers"])

@@ -478,14 +478,29 @@ def test_only_staff_edit_tag_descriptions(question, other_user, staff):
 
 def test_views_count_again_the_next_day(question):
     import datetime
+    from unittest import mock
 
-    from knowhow.qa.models import QuestionView
+    from django.utils import timezone
 
     assert services.question_record_view(question=question, viewer_key="u1")
-    QuestionView.objects.update(day=datetime.date(2000, 1, 1))
-    assert services.question_record_view(question=question, viewer_key="u1")
+    assert not services.question_record_view(question=question, viewer_key="u1")
+    tomorrow = timezone.now() + datetime.timedelta(days=1)
+    with mock.patch.object(timezone, "now", return_value=tomorrow):
+        assert services.question_record_view(question=question, viewer_key="u1")
     question.refresh_from_db()
     assert question.view_count == 2
+
+
+def test_a_view_the_cache_forgot_is_still_counted_once(question):
+    """The database decides: a repeat view in another process (or after the cache dropped its
+    entry) updates nothing."""
+    from django.core.cache import cache
+
+    assert services.question_record_view(question=question, viewer_key="u1")
+    cache.clear()
+    assert not services.question_record_view(question=question, viewer_key="u1")
+    question.refresh_from_db()
+    assert question.view_count == 1
 
 
 def test_the_post_changed_signal_is_sent_after_commit(
