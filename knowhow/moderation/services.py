@@ -28,7 +28,8 @@ from knowhow.moderation.models import (
     Sanction,
     UserStanding,
 )
-from knowhow.qa.models import CloseReason, Comment, Post, PostLink
+from knowhow.qa.models import CloseReason, Comment, Post, PostLink, Vote
+from knowhow.qa.signals import post_changed
 from knowhow.reputation import badges
 from knowhow.reputation import services as reputation
 from knowhow.reputation.config import reputation_setting
@@ -683,8 +684,9 @@ def takedown(*, post: Post, by: User, reason: str) -> Post:
 
 @transaction.atomic
 def serial_voting_reverse(*, now: datetime.datetime | None = None) -> list[tuple[int, int]]:
-    """Find people who voted on one author's posts in bulk within the window, reverse the
-    reputation those votes moved, and log it. Returns the (voter, author) pairs reversed."""
+    """Find people who voted on one author's posts in bulk within the window and undo those
+    votes: the votes are removed, the posts' scores put back, every ledger line the votes
+    moved is reversed, and each pattern is logged. Returns the (voter, author) pairs reversed."""
     now = now or timezone.now()
     since = now - datetime.timedelta(hours=reputation_setting("SERIAL_WINDOW_HOURS"))
     Kind = ReputationEvent.Kind
@@ -700,21 +702,25 @@ def serial_voting_reverse(*, now: datetime.datetime | None = None) -> list[tuple
     ):
         groups[(actor_id, user_id, kind == Kind.DOWNVOTE_RECEIVED)].add(post_id)
     reversed_pairs = []
-    for (actor_id, user_id, down), post_ids in groups.items():
+    for (actor_id, user_id, down), post_ids in sorted(groups.items()):
         if len(post_ids) < reputation_setting("SERIAL_VOTES"):
             continue
+        value = Vote.Value.DOWN if down else Vote.Value.UP
+        removed = _votes_remove(voter_id=actor_id, post_ids=post_ids, value=value)
         kinds = (
             [Kind.DOWNVOTE_RECEIVED, Kind.DOWNVOTE_CAST]
             if down
             else [Kind.ANSWER_UPVOTED, Kind.QUESTION_UPVOTED]
         )
+        # Every live line these votes moved, whenever it was written (a vote re-credited on
+        # undelete included): the votes are gone, so nothing they earned may stay.
         events = ReputationEvent.objects.filter(
-            actor_id=actor_id, post_id__in=post_ids, kind__in=kinds, created_at__gte=since
+            actor_id=actor_id, post_id__in=post_ids, kind__in=kinds
         )
         undone = reputation.reputation_reverse_events(
             events=events, cause=ReputationEvent.Cause.SERIAL_VOTING
         )
-        if not undone:
+        if not undone and not removed:
             continue
         reversed_pairs.append((actor_id, user_id))
         audit_record(
@@ -725,7 +731,29 @@ def serial_voting_reverse(*, now: datetime.datetime | None = None) -> list[tuple
             details={
                 "voter": actor_id,
                 "posts": sorted(post_ids),
-                "amount": -sum(e.amount for e in undone if e.user_id == user_id),
+                "votes_removed": sorted(removed),
+                # The change each side's reputation took from the reversal.
+                "amount": sum(e.amount for e in undone if e.user_id == user_id),
+                "voter_amount": sum(e.amount for e in undone if e.user_id == actor_id),
             },
         )
     return reversed_pairs
+
+
+def _votes_remove(*, voter_id: int, post_ids: set[int], value: int) -> list[int]:
+    """Delete the voter's votes of `value` on these posts and take them out of the posts'
+    score and vote counts. Returns the ids of the posts whose vote was removed."""
+    votes = Vote.objects.filter(user_id=voter_id, post_id__in=post_ids, value=value)
+    removed = list(votes.values_list("post_id", flat=True))
+    if not removed:
+        return []
+    votes.delete()
+    counter = "down_votes" if value < 0 else "up_votes"
+    Post.objects.filter(pk__in=removed).update(
+        score=F("score") - value, **{counter: F(counter) - 1}
+    )
+    for post_id in removed:
+        transaction.on_commit(
+            lambda post_id=post_id: post_changed.send(sender=Post, post_id=post_id, created=False)
+        )
+    return removed
