@@ -107,22 +107,78 @@ def _open_task(
     return task
 
 
-def post_hide(*, post: Post, reason: str, actor: User | None) -> None:
+# Audit details that say how a post was hidden or shown again (see post_author_edited).
+BY_FLAGS = {"by": "flags"}
+BY_AUTHOR_EDIT = {"by": "author_edit"}
+
+
+def post_hide(
+    *, post: Post, reason: str, actor: User | None, details: dict[str, Any] | None = None
+) -> None:
     if post.is_hidden:
         return
     Post.objects.filter(pk=post.pk).update(is_hidden=True, hidden_reason=reason[:200])
     post.is_hidden, post.hidden_reason = True, reason[:200]
-    audit_record(actor=actor, action=Action.HIDE, post=post, target_user=post.author, reason=reason)
+    audit_record(
+        actor=actor,
+        action=Action.HIDE,
+        post=post,
+        target_user=post.author,
+        reason=reason,
+        details=details,
+    )
 
 
-def post_unhide(*, post: Post, reason: str, actor: User | None) -> None:
+def post_unhide(
+    *, post: Post, reason: str, actor: User | None, details: dict[str, Any] | None = None
+) -> None:
     if not post.is_hidden:
         return
     Post.objects.filter(pk=post.pk).update(is_hidden=False, hidden_reason="")
     post.is_hidden, post.hidden_reason = False, ""
     audit_record(
-        actor=actor, action=Action.UNHIDE, post=post, target_user=post.author, reason=reason
+        actor=actor,
+        action=Action.UNHIDE,
+        post=post,
+        target_user=post.author,
+        reason=reason,
+        details=details,
     )
+
+
+def post_author_edited(*, post: Post, by: User) -> bool:
+    """Discourse's rule: when flags hid a post and no reviewer has decided yet, its author's edit
+    shows it again, once, and it stays in the flagged queue for review. A second hide by flags
+    stays until a reviewer decides; a moderator's hide or a takedown is never undone by an edit.
+    Returns True when the post was shown again. The caller (qa's post_edit) holds the post's lock."""
+    if not post.is_hidden or post.author_id is None or by.pk != post.author_id:
+        return False
+    last = (
+        AuditEntry.objects.filter(
+            post=post, comment=None, action__in=[Action.HIDE, Action.UNHIDE, Action.TAKEDOWN]
+        )
+        .order_by("-created_at", "-id")
+        .first()
+    )
+    if last is None or last.action != Action.HIDE or last.details.get("by") != "flags":
+        return False
+    task = ReviewTask.objects.filter(
+        queue=ReviewQueue.FLAGGED, post=post, comment=None, status=ReviewTask.Status.OPEN
+    ).first()
+    if task is None:
+        return False
+    if AuditEntry.objects.filter(
+        post=post, action=Action.UNHIDE, details__by="author_edit"
+    ).exists():
+        return False
+    post_unhide(
+        post=post,
+        reason="Edited by its author after flags hid it; waiting for review.",
+        actor=by,
+        details=BY_AUTHOR_EDIT,
+    )
+    ReviewTask.objects.filter(pk=task.pk).update(payload={**task.payload, "edited_by_author": True})
+    return True
 
 
 def _comment_hide(*, comment: Comment, reason: str, actor: User | None) -> None:
@@ -212,7 +268,7 @@ def flag_create(
         if comment is not None:
             _comment_hide(comment=comment, reason=why, actor=None)
         else:
-            post_hide(post=post, reason=why, actor=None)
+            post_hide(post=post, reason=why, actor=None, details=BY_FLAGS)
     return flag
 
 
