@@ -33,7 +33,7 @@ from knowhow.qa.signals import post_changed
 from knowhow.reputation import badges
 from knowhow.reputation import services as reputation
 from knowhow.reputation.config import reputation_setting
-from knowhow.reputation.models import ReputationEvent
+from knowhow.reputation.models import Bounty, ReputationEvent
 from knowhow.reputation.privileges import is_new_user, trust_level
 from knowhow.spaces.selectors import is_space_moderator
 
@@ -481,6 +481,9 @@ def close_vote_cast(
     perms.check_close_vote(user, post)
     if post.closed_at is not None:
         raise ValidationFailed("This question is already closed.")
+    if Bounty.objects.filter(question=post, status=Bounty.Status.OPEN).exists():
+        # Stack Overflow: a question with an open bounty cannot be closed.
+        raise ValidationFailed("This question has an open bounty; it can be closed after it ends.")
     if reason not in CloseReason.values:
         raise ValidationFailed("Choose a reason to close.", field="reason")
     if reason == CloseReason.DUPLICATE:

@@ -16,6 +16,7 @@ from knowhow.qa.models import Comment, Post, PostRevision, Tag, TagFollow, Vote
 from knowhow.qa.permissions import check_view_post
 from knowhow.reputation.config import Privilege
 from knowhow.reputation.privileges import has_privilege
+from knowhow.reputation.selectors import open_bounty_id_annotation
 from knowhow.spaces.models import Space
 from knowhow.spaces.selectors import Viewer, space_moderator_annotation, visible_space_q
 
@@ -140,6 +141,8 @@ def question_get_for_viewer(*, pk: int, viewer: Viewer) -> QuestionPage:
         Post.objects.filter(visible_space_q(viewer), pk=pk, post_type=Post.PostType.QUESTION)
         .select_related("author", "space", "last_editor")
         .annotate(viewer_is_moderator=space_moderator_annotation(viewer))
+        # No extra query for the (usual) question without a bounty.
+        .annotate(open_bounty_id=open_bounty_id_annotation())
         .prefetch_related(Prefetch("tags", queryset=Tag.objects.only("id", "name")))
         .first()
     )

@@ -22,7 +22,8 @@ from knowhow.qa.permissions import (
     post_actions,
 )
 from knowhow.qa.signals import answers_displayed
-from knowhow.reputation.selectors import badge_counts_for, badges_for
+from knowhow.reputation.permissions import can_award_bounty, can_offer_bounty
+from knowhow.reputation.selectors import badge_counts_for, badges_for, open_bounty_for
 from knowhow.spaces.selectors import default_space, is_space_moderator, spaces_visible_to
 
 
@@ -72,7 +73,21 @@ def _page_context(request: HttpRequest, pk: int) -> dict[str, object]:
         if question.closed_at
         else []
     )
-    return {"question": question, "answers": page.answers, "answer_form": AnswerForm()}
+    bounty = (
+        open_bounty_for(question_id=question.pk)
+        if question.open_bounty_id  # type: ignore[attr-defined]
+        else None
+    )
+    return {
+        "question": question,
+        "answers": page.answers,
+        "answer_form": AnswerForm(),
+        "bounty": bounty,
+        "bounty_can_award": can_award_bounty(request.user, bounty),
+        "bounty_can_offer": can_offer_bounty(
+            request.user, question, has_open_bounty=bounty is not None, moderator=moderator
+        ),
+    }
 
 
 @require_safe
