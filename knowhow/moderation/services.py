@@ -636,10 +636,39 @@ def post_set_hidden(*, post: Post, by: User, hidden: bool, reason: str) -> Post:
 # --- sanctions ------------------------------------------------------------------------------
 
 
+def sanction_notice_end(sanction: Sanction) -> datetime.datetime | None:
+    """Until when a sanction is in force: a silence or suspension until it ends, a warning
+    for its notice period. None once lifted."""
+    if sanction.lifted_at is not None:
+        return None
+    if sanction.kind == Sanction.Kind.WARN:
+        return sanction.created_at + datetime.timedelta(
+            days=moderation_setting("WARNING_NOTICE_DAYS")
+        )
+    return sanction.ends_at
+
+
+def sanctions_sync(*, user: User) -> datetime.datetime | None:
+    """Recompute User.sanctioned_until (the cheap test pages and writes make) from the sanctions
+    themselves. It needs no update when a sanction runs out: the time simply passes it."""
+    now = timezone.now()
+    ends = [
+        end
+        for end in map(sanction_notice_end, Sanction.objects.filter(user_id=user.pk))
+        if end is not None and end > now
+    ]
+    until = max(ends) if ends else None
+    User.objects.filter(pk=user.pk).update(sanctioned_until=until)
+    user.sanctioned_until = until
+    return until
+
+
 @transaction.atomic
 def sanction_apply(
     *, user: User, by: User, kind: str, reason: str, days: int | None = None
 ) -> Sanction:
+    """Warn (a notice, no restriction), silence (no posting, commenting, voting, flagging,
+    editing or reviewing) or suspend (no writes at all, and shown on the profile) for a period."""
     perms.check_sanction(by, user)
     if kind not in Sanction.Kind.values:
         raise ValidationFailed("Choose warn, silence or suspend.", field="kind")
@@ -658,6 +687,7 @@ def sanction_apply(
     sanction = Sanction.objects.create(
         user=user, kind=kind, reason=reason, created_by=by, created_at=now, ends_at=ends_at
     )
+    sanctions_sync(user=user)
     audit_record(
         actor=by,
         action=Action.SANCTION,
@@ -670,6 +700,8 @@ def sanction_apply(
 
 @transaction.atomic
 def sanction_appeal(*, sanction: Sanction, by: User, text: str) -> Sanction:
+    """The person sanctioned appeals, once, to the moderators."""
+    sanction = Sanction.objects.select_for_update().get(pk=sanction.pk)
     perms.check_appeal(by, sanction)
     text = (text or "").strip()
     if len(text) < 10:
@@ -692,6 +724,7 @@ def sanction_appeal(*, sanction: Sanction, by: User, text: str) -> Sanction:
 def sanction_decide_appeal(
     *, sanction: Sanction, by: User, grant: bool, reason: str = ""
 ) -> Sanction:
+    sanction = Sanction.objects.select_for_update().select_related("user").get(pk=sanction.pk)
     perms.check_sanction(by, sanction.user)
     if sanction.appeal_status != Sanction.Appeal.PENDING:
         raise ValidationFailed("There is no pending appeal on this sanction.")
@@ -700,6 +733,9 @@ def sanction_decide_appeal(
     if grant:
         sanction.lifted_at = timezone.now()
         fields.append("lifted_at")
+    sanction.save(update_fields=fields)
+    if grant:
+        sanctions_sync(user=sanction.user)
         audit_record(
             actor=by,
             action=Action.LIFT,
@@ -707,7 +743,34 @@ def sanction_decide_appeal(
             reason=reason or "Appeal granted",
             details={"sanction": sanction.pk},
         )
-    sanction.save(update_fields=fields)
+    else:
+        audit_record(
+            actor=by,
+            action=Action.APPEAL,
+            target_user=sanction.user,
+            reason=reason or "Appeal refused",
+            details={"sanction": sanction.pk, "decision": "refused"},
+        )
+    return sanction
+
+
+@transaction.atomic
+def sanction_lift(*, sanction: Sanction, by: User, reason: str = "") -> Sanction:
+    """A moderator ends a sanction early."""
+    sanction = Sanction.objects.select_for_update().select_related("user").get(pk=sanction.pk)
+    perms.check_sanction(by, sanction.user)
+    if sanction.lifted_at is not None:
+        raise ValidationFailed("This sanction has already been lifted.")
+    sanction.lifted_at = timezone.now()
+    sanction.save(update_fields=["lifted_at"])
+    sanctions_sync(user=sanction.user)
+    audit_record(
+        actor=by,
+        action=Action.LIFT,
+        target_user=sanction.user,
+        reason=reason or "Lifted by a moderator",
+        details={"sanction": sanction.pk},
+    )
     return sanction
 
 

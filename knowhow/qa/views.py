@@ -12,6 +12,7 @@ from knowhow.accounts.models import User
 from knowhow.core.errors import ApplicationError, NotFound, ValidationFailed
 from knowhow.core.forms import add_service_error
 from knowhow.moderation.permissions import is_site_moderator
+from knowhow.moderation.selectors import public_suspension
 from knowhow.qa import selectors, services
 from knowhow.qa.forms import AnswerForm, AskForm, CommentForm, EditForm
 from knowhow.qa.models import Comment, Post
@@ -371,6 +372,7 @@ def user_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "tags": selectors.followed_tags(user=person, viewer=request.user),
             "badges": badges_for(user=person),
             "can_sanction": is_site_moderator(request.user) and request.user.pk != person.pk,
+            "suspension": public_suspension(person=person),
         },
     )
 
