@@ -143,6 +143,25 @@ def flag_create(request: HttpRequest, post_id: int, data: FlagIn):  # type: igno
     )
 
 
+class MyFlagOut(Schema):
+    id: int
+    post_id: int
+    comment_id: int | None
+    reason: str
+    text: str
+    weight: float
+    status: str
+    created_at: datetime
+    resolved_at: datetime | None
+
+
+@router.get("/flags/mine", response=list[MyFlagOut])
+def my_flags(request: HttpRequest, limit: int = 50, offset: int = 0):  # type: ignore[no-untyped-def]
+    """The caller's flags and how each was resolved (pending, helpful, declined, dismissed)."""
+    limit, offset = max(1, min(limit, 200)), max(0, offset)
+    return list(selectors.flags_raised_by(user=_user(request))[offset : offset + limit])
+
+
 @router.get("/review/queues", response=dict[str, int])
 def review_queues(request: HttpRequest):  # type: ignore[no-untyped-def]
     user = _user(request)

@@ -100,6 +100,11 @@ def review_tasks(*, viewer: Viewer, queue: str) -> QuerySet[ReviewTask]:
     )
 
 
+def flags_raised_by(*, user: User) -> QuerySet[Flag]:
+    """A person's own flags with their outcome (Stack Overflow's flag history)."""
+    return Flag.objects.filter(flagger=user).select_related("post").order_by("-created_at", "-id")
+
+
 def pending_flags(*, post_ids: list[int]) -> dict[int, list[Flag]]:
     out: dict[int, list[Flag]] = {}
     for flag in (
