@@ -1,6 +1,8 @@
 """Flags, weights and hiding, including the hostile-flagger and flag-war scenarios."""
 
 import pytest
+from django.test import Client
+from django.urls import reverse
 
 from knowhow.core.errors import Conflict, PermissionRefused, ValidationFailed
 from knowhow.core.tests.factories import AnswerFactory, QuestionFactory, UserFactory
@@ -154,6 +156,10 @@ def test_the_authors_edit_shows_a_post_hidden_by_flags_again_once(question):
     assert Flag.objects.filter(post=question, status="pending").count() == 2
     entry = AuditEntry.objects.get(action="unhide", post=question)
     assert entry.actor == question.author and entry.details == {"by": "author_edit"}
+    client = Client()
+    client.force_login(UserFactory(reputation=400))
+    queue = client.get(reverse("moderation:review_queue", args=["flagged"])).content.decode()
+    assert "edited by its author after flags hid it" in queue
     # A further flag hides it again (the pending flags still count); editing no longer helps.
     services.flag_create(flagger=UserFactory(reputation=400), post=question, reason="rude")
     assert hidden(question)
