@@ -25,6 +25,12 @@ ALLOWED_WHILE_SUSPENDED = {
     "accounts:token_revoke",
     "moderation:appeal",
     "privacy:*",
+    # Reading, not writing: playback measures, marking notifications read, and e-mail opt-outs
+    # (a suspended person must always be able to stop the mail).
+    "videos:events",
+    "feed:notifications_read",
+    "feed:preferences",
+    "feed:unsubscribe",
 }
 
 

@@ -93,6 +93,8 @@ def test_a_suspended_person_may_write_nothing_anywhere_but_may_read_and_appeal(
         reverse("moderation:appeal", args=[sanction.pk]), {"text": "Please, once more, please."}
     )
     assert response.status_code == 400
+    # Reading stays reading: marking notifications read is not refused.
+    assert client.post(reverse("feed:notifications_read")).status_code != 403
     assert client.post(reverse("accounts:logout")).status_code == 302
 
 
