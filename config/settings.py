@@ -89,6 +89,7 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     "knowhow.accounts.middleware.SessionActivityMiddleware",
     "knowhow.accounts.middleware.TwoFactorRequiredMiddleware",
+    "knowhow.moderation.middleware.SuspensionMiddleware",
     "knowhow.core.middleware.ApplicationErrorMiddleware",
     "knowhow.analytics.middleware.EventBufferMiddleware",
 ]
@@ -107,6 +108,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "knowhow.core.context_processors.site",
+                "knowhow.moderation.context_processors.sanction_notice",
             ],
         },
     },

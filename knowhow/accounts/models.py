@@ -18,6 +18,10 @@ class User(AbstractUser):
     is_claimed = models.BooleanField(default=True)
     # Cached total of the reputation ledger (rebuilt from it by the reputation app).
     reputation = models.IntegerField(default=1, db_index=True)
+    # Set by the moderation app: until when a sanction (a warning's notice, a silence or a
+    # suspension) may be in force. Past or empty for almost everyone, so that pages and write
+    # checks skip the sanction lookup (like Discourse's silenced_till and suspended_till).
+    sanctioned_until = models.DateTimeField(null=True, blank=True, editable=False)
     # Where an imported profile came from, e.g. source="stackexchange:ai.stackexchange.com".
     source = models.CharField(max_length=100, blank=True, default="")
     source_id = models.BigIntegerField(null=True, blank=True)

@@ -10,6 +10,7 @@ from ninja.utils import check_csrf
 
 from knowhow.accounts.services import api_token_authenticate
 from knowhow.core.errors import ApplicationError, PermissionRefused
+from knowhow.moderation.permissions import check_may_write
 
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 
@@ -33,12 +34,19 @@ class CsrfFailed(PermissionRefused):
     code = "csrf_failed"
 
 
+def _check_may_write(request: HttpRequest, user: Any) -> None:
+    """A suspended person reads through the API but writes nothing (as on the pages)."""
+    if request.method not in SAFE_METHODS:
+        check_may_write(user)
+
+
 class BearerToken(HttpBearer):
     def authenticate(self, request: HttpRequest, token: str) -> Any:
         user = api_token_authenticate(raw=token)
         if user is None:
             raise InvalidToken()
         request.user = user
+        _check_may_write(request, user)
         return user
 
 
@@ -55,6 +63,7 @@ class SessionWithCsrf(APIKeyCookie):
             return None
         if request.method not in SAFE_METHODS and check_csrf(request) is not None:
             raise CsrfFailed()
+        _check_may_write(request, request.user)
         return request.user
 
 

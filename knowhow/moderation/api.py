@@ -14,7 +14,7 @@ from knowhow.accounts.models import User
 from knowhow.core.errors import NotFound, PermissionRefused, ValidationFailed
 from knowhow.moderation import selectors, services
 from knowhow.moderation.models import ReviewQueue, ReviewTask, Sanction
-from knowhow.moderation.permissions import can_review, check_review
+from knowhow.moderation.permissions import can_review, check_review, is_site_moderator
 from knowhow.qa.models import Comment, Post
 from knowhow.qa.selectors import post_get_for_viewer
 
@@ -143,6 +143,25 @@ def flag_create(request: HttpRequest, post_id: int, data: FlagIn):  # type: igno
     )
 
 
+class MyFlagOut(Schema):
+    id: int
+    post_id: int
+    comment_id: int | None
+    reason: str
+    text: str
+    weight: float
+    status: str
+    created_at: datetime
+    resolved_at: datetime | None
+
+
+@router.get("/flags/mine", response=list[MyFlagOut])
+def my_flags(request: HttpRequest, limit: int = 50, offset: int = 0):  # type: ignore[no-untyped-def]
+    """The caller's flags and how each was resolved (pending, helpful, declined, dismissed)."""
+    limit, offset = max(1, min(limit, 200)), max(0, offset)
+    return list(selectors.flags_raised_by(user=_user(request))[offset : offset + limit])
+
+
 @router.get("/review/queues", response=dict[str, int])
 def review_queues(request: HttpRequest):  # type: ignore[no-untyped-def]
     user = _user(request)
@@ -203,6 +222,33 @@ def my_sanctions(request: HttpRequest):  # type: ignore[no-untyped-def]
     return list(selectors.sanctions_for(user=_user(request)))
 
 
+@router.get("/users/{user_id}/sanctions", response=list[SanctionOut])
+def user_sanctions(request: HttpRequest, user_id: int):  # type: ignore[no-untyped-def]
+    """A person's sanctions: for moderators, and for the person."""
+    viewer = _user(request)
+    person = User.objects.filter(pk=user_id).first()
+    if person is None:
+        raise NotFound("No such person.")
+    if viewer.pk != person.pk and not is_site_moderator(viewer):
+        raise PermissionRefused("Only moderators see other people's sanctions.")
+    return list(selectors.sanctions_for(user=person))
+
+
+class SuspensionOut(Schema):
+    suspended: bool
+    until: datetime | None
+
+
+@router.get("/users/{user_id}/suspension", response=SuspensionOut)
+def user_suspension(request: HttpRequest, user_id: int):  # type: ignore[no-untyped-def]
+    """Public, as on the profile page: whether the person is suspended, and until when."""
+    person = User.objects.filter(pk=user_id).first()
+    if person is None:
+        raise NotFound("No such person.")
+    suspension = selectors.public_suspension(person=person)
+    return {"suspended": suspension is not None, "until": suspension and suspension.ends_at}
+
+
 @router.post("/users/{user_id}/sanctions", response={201: SanctionOut})
 def sanction_create(request: HttpRequest, user_id: int, data: SanctionIn):  # type: ignore[no-untyped-def]
     by = _user(request)
@@ -234,6 +280,11 @@ def sanction_appeal_decision(request: HttpRequest, sanction_id: int, data: Appea
     return services.sanction_decide_appeal(
         sanction=_sanction(sanction_id), by=_user(request), grant=data.grant
     )
+
+
+@router.post("/sanctions/{sanction_id}/lift", response=SanctionOut)
+def sanction_lift(request: HttpRequest, sanction_id: int):  # type: ignore[no-untyped-def]
+    return services.sanction_lift(sanction=_sanction(sanction_id), by=_user(request))
 
 
 @router.get("/audit", response=list[AuditOut])

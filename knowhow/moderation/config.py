@@ -15,6 +15,8 @@ DEFAULTS: dict[str, Any] = {
     "LEAVE_OPEN_VOTES": 3,
     "LATE_ANSWER_DAYS": 30,
     "SANCTION_MAX_DAYS": 365,
+    # A warning restricts nothing; its notice (the banner) shows for this many days.
+    "WARNING_NOTICE_DAYS": 7,
 }
 
 

@@ -43,14 +43,39 @@ def check_can_see_post(user: Viewer, post: Any) -> None:
 
 
 def check_not_sanctioned(user: User) -> None:
+    """Silenced and suspended people may not post, comment, vote, flag, edit or review."""
     from knowhow.moderation.selectors import active_restriction
 
     sanction = active_restriction(user=user)
     if sanction is not None:
-        raise PermissionRefused(
+        raise AccountRestricted(sanction)
+
+
+class AccountRestricted(PermissionRefused):
+    """Your account is silenced or suspended for now."""
+
+    code = "account_restricted"
+
+    def __init__(self, sanction: Sanction) -> None:
+        super().__init__(
             f"Your account is {sanction.get_kind_display().lower()} until "
             f"{sanction.ends_at:%Y-%m-%d %H:%M} UTC: {sanction.reason}"
         )
+
+
+class AccountSuspended(AccountRestricted):
+    """Your account is suspended: you can read, but not change anything, until it ends."""
+
+    code = "account_suspended"
+
+
+def check_may_write(user: Viewer) -> None:
+    """A suspended person may use no write feature at all (pages and API)."""
+    from knowhow.moderation.selectors import active_suspension
+
+    suspension = active_suspension(user=user)  # type: ignore[arg-type]
+    if suspension is not None:
+        raise AccountSuspended(suspension)
 
 
 def check_flag(user: Viewer, post: Any, *, author_id: int | None) -> None:

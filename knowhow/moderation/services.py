@@ -28,11 +28,12 @@ from knowhow.moderation.models import (
     Sanction,
     UserStanding,
 )
-from knowhow.qa.models import CloseReason, Comment, Post, PostLink
+from knowhow.qa.models import CloseReason, Comment, Post, PostLink, Vote
+from knowhow.qa.signals import post_changed
 from knowhow.reputation import badges
 from knowhow.reputation import services as reputation
 from knowhow.reputation.config import reputation_setting
-from knowhow.reputation.models import ReputationEvent
+from knowhow.reputation.models import Bounty, ReputationEvent
 from knowhow.reputation.privileges import is_new_user, trust_level
 from knowhow.spaces.selectors import is_space_moderator
 
@@ -106,22 +107,78 @@ def _open_task(
     return task
 
 
-def post_hide(*, post: Post, reason: str, actor: User | None) -> None:
+# Audit details that say how a post was hidden or shown again (see post_author_edited).
+BY_FLAGS = {"by": "flags"}
+BY_AUTHOR_EDIT = {"by": "author_edit"}
+
+
+def post_hide(
+    *, post: Post, reason: str, actor: User | None, details: dict[str, Any] | None = None
+) -> None:
     if post.is_hidden:
         return
     Post.objects.filter(pk=post.pk).update(is_hidden=True, hidden_reason=reason[:200])
     post.is_hidden, post.hidden_reason = True, reason[:200]
-    audit_record(actor=actor, action=Action.HIDE, post=post, target_user=post.author, reason=reason)
+    audit_record(
+        actor=actor,
+        action=Action.HIDE,
+        post=post,
+        target_user=post.author,
+        reason=reason,
+        details=details,
+    )
 
 
-def post_unhide(*, post: Post, reason: str, actor: User | None) -> None:
+def post_unhide(
+    *, post: Post, reason: str, actor: User | None, details: dict[str, Any] | None = None
+) -> None:
     if not post.is_hidden:
         return
     Post.objects.filter(pk=post.pk).update(is_hidden=False, hidden_reason="")
     post.is_hidden, post.hidden_reason = False, ""
     audit_record(
-        actor=actor, action=Action.UNHIDE, post=post, target_user=post.author, reason=reason
+        actor=actor,
+        action=Action.UNHIDE,
+        post=post,
+        target_user=post.author,
+        reason=reason,
+        details=details,
     )
+
+
+def post_author_edited(*, post: Post, by: User) -> bool:
+    """Discourse's rule: when flags hid a post and no reviewer has decided yet, its author's edit
+    shows it again, once, and it stays in the flagged queue for review. A second hide by flags
+    stays until a reviewer decides; a moderator's hide or a takedown is never undone by an edit.
+    Returns True when the post was shown again. The caller (qa's post_edit) holds the post's lock."""
+    if not post.is_hidden or post.author_id is None or by.pk != post.author_id:
+        return False
+    last = (
+        AuditEntry.objects.filter(
+            post=post, comment=None, action__in=[Action.HIDE, Action.UNHIDE, Action.TAKEDOWN]
+        )
+        .order_by("-created_at", "-id")
+        .first()
+    )
+    if last is None or last.action != Action.HIDE or last.details.get("by") != "flags":
+        return False
+    task = ReviewTask.objects.filter(
+        queue=ReviewQueue.FLAGGED, post=post, comment=None, status=ReviewTask.Status.OPEN
+    ).first()
+    if task is None:
+        return False
+    if AuditEntry.objects.filter(
+        post=post, action=Action.UNHIDE, details__by="author_edit"
+    ).exists():
+        return False
+    post_unhide(
+        post=post,
+        reason="Edited by its author after flags hid it; waiting for review.",
+        actor=by,
+        details=BY_AUTHOR_EDIT,
+    )
+    ReviewTask.objects.filter(pk=task.pk).update(payload={**task.payload, "edited_by_author": True})
+    return True
 
 
 def _comment_hide(*, comment: Comment, reason: str, actor: User | None) -> None:
@@ -211,7 +268,7 @@ def flag_create(
         if comment is not None:
             _comment_hide(comment=comment, reason=why, actor=None)
         else:
-            post_hide(post=post, reason=why, actor=None)
+            post_hide(post=post, reason=why, actor=None, details=BY_FLAGS)
     return flag
 
 
@@ -424,6 +481,9 @@ def close_vote_cast(
     perms.check_close_vote(user, post)
     if post.closed_at is not None:
         raise ValidationFailed("This question is already closed.")
+    if Bounty.objects.filter(question=post, status=Bounty.Status.OPEN).exists():
+        # Stack Overflow: a question with an open bounty cannot be closed.
+        raise ValidationFailed("This question has an open bounty; it can be closed after it ends.")
     if reason not in CloseReason.values:
         raise ValidationFailed("Choose a reason to close.", field="reason")
     if reason == CloseReason.DUPLICATE:
@@ -576,10 +636,39 @@ def post_set_hidden(*, post: Post, by: User, hidden: bool, reason: str) -> Post:
 # --- sanctions ------------------------------------------------------------------------------
 
 
+def sanction_notice_end(sanction: Sanction) -> datetime.datetime | None:
+    """Until when a sanction is in force: a silence or suspension until it ends, a warning
+    for its notice period. None once lifted."""
+    if sanction.lifted_at is not None:
+        return None
+    if sanction.kind == Sanction.Kind.WARN:
+        return sanction.created_at + datetime.timedelta(
+            days=moderation_setting("WARNING_NOTICE_DAYS")
+        )
+    return sanction.ends_at
+
+
+def sanctions_sync(*, user: User) -> datetime.datetime | None:
+    """Recompute User.sanctioned_until (the cheap test pages and writes make) from the sanctions
+    themselves. It needs no update when a sanction runs out: the time simply passes it."""
+    now = timezone.now()
+    ends = [
+        end
+        for end in map(sanction_notice_end, Sanction.objects.filter(user_id=user.pk))
+        if end is not None and end > now
+    ]
+    until = max(ends) if ends else None
+    User.objects.filter(pk=user.pk).update(sanctioned_until=until)
+    user.sanctioned_until = until
+    return until
+
+
 @transaction.atomic
 def sanction_apply(
     *, user: User, by: User, kind: str, reason: str, days: int | None = None
 ) -> Sanction:
+    """Warn (a notice, no restriction), silence (no posting, commenting, voting, flagging,
+    editing or reviewing) or suspend (no writes at all, and shown on the profile) for a period."""
     perms.check_sanction(by, user)
     if kind not in Sanction.Kind.values:
         raise ValidationFailed("Choose warn, silence or suspend.", field="kind")
@@ -598,6 +687,7 @@ def sanction_apply(
     sanction = Sanction.objects.create(
         user=user, kind=kind, reason=reason, created_by=by, created_at=now, ends_at=ends_at
     )
+    sanctions_sync(user=user)
     audit_record(
         actor=by,
         action=Action.SANCTION,
@@ -610,6 +700,8 @@ def sanction_apply(
 
 @transaction.atomic
 def sanction_appeal(*, sanction: Sanction, by: User, text: str) -> Sanction:
+    """The person sanctioned appeals, once, to the moderators."""
+    sanction = Sanction.objects.select_for_update().get(pk=sanction.pk)
     perms.check_appeal(by, sanction)
     text = (text or "").strip()
     if len(text) < 10:
@@ -632,6 +724,7 @@ def sanction_appeal(*, sanction: Sanction, by: User, text: str) -> Sanction:
 def sanction_decide_appeal(
     *, sanction: Sanction, by: User, grant: bool, reason: str = ""
 ) -> Sanction:
+    sanction = Sanction.objects.select_for_update().select_related("user").get(pk=sanction.pk)
     perms.check_sanction(by, sanction.user)
     if sanction.appeal_status != Sanction.Appeal.PENDING:
         raise ValidationFailed("There is no pending appeal on this sanction.")
@@ -640,6 +733,9 @@ def sanction_decide_appeal(
     if grant:
         sanction.lifted_at = timezone.now()
         fields.append("lifted_at")
+    sanction.save(update_fields=fields)
+    if grant:
+        sanctions_sync(user=sanction.user)
         audit_record(
             actor=by,
             action=Action.LIFT,
@@ -647,7 +743,34 @@ def sanction_decide_appeal(
             reason=reason or "Appeal granted",
             details={"sanction": sanction.pk},
         )
-    sanction.save(update_fields=fields)
+    else:
+        audit_record(
+            actor=by,
+            action=Action.APPEAL,
+            target_user=sanction.user,
+            reason=reason or "Appeal refused",
+            details={"sanction": sanction.pk, "decision": "refused"},
+        )
+    return sanction
+
+
+@transaction.atomic
+def sanction_lift(*, sanction: Sanction, by: User, reason: str = "") -> Sanction:
+    """A moderator ends a sanction early."""
+    sanction = Sanction.objects.select_for_update().select_related("user").get(pk=sanction.pk)
+    perms.check_sanction(by, sanction.user)
+    if sanction.lifted_at is not None:
+        raise ValidationFailed("This sanction has already been lifted.")
+    sanction.lifted_at = timezone.now()
+    sanction.save(update_fields=["lifted_at"])
+    sanctions_sync(user=sanction.user)
+    audit_record(
+        actor=by,
+        action=Action.LIFT,
+        target_user=sanction.user,
+        reason=reason or "Lifted by a moderator",
+        details={"sanction": sanction.pk},
+    )
     return sanction
 
 
@@ -683,8 +806,9 @@ def takedown(*, post: Post, by: User, reason: str) -> Post:
 
 @transaction.atomic
 def serial_voting_reverse(*, now: datetime.datetime | None = None) -> list[tuple[int, int]]:
-    """Find people who voted on one author's posts in bulk within the window, reverse the
-    reputation those votes moved, and log it. Returns the (voter, author) pairs reversed."""
+    """Find people who voted on one author's posts in bulk within the window and undo those
+    votes: the votes are removed, the posts' scores put back, every ledger line the votes
+    moved is reversed, and each pattern is logged. Returns the (voter, author) pairs reversed."""
     now = now or timezone.now()
     since = now - datetime.timedelta(hours=reputation_setting("SERIAL_WINDOW_HOURS"))
     Kind = ReputationEvent.Kind
@@ -700,21 +824,25 @@ def serial_voting_reverse(*, now: datetime.datetime | None = None) -> list[tuple
     ):
         groups[(actor_id, user_id, kind == Kind.DOWNVOTE_RECEIVED)].add(post_id)
     reversed_pairs = []
-    for (actor_id, user_id, down), post_ids in groups.items():
+    for (actor_id, user_id, down), post_ids in sorted(groups.items()):
         if len(post_ids) < reputation_setting("SERIAL_VOTES"):
             continue
+        value = Vote.Value.DOWN if down else Vote.Value.UP
+        removed = _votes_remove(voter_id=actor_id, post_ids=post_ids, value=value)
         kinds = (
             [Kind.DOWNVOTE_RECEIVED, Kind.DOWNVOTE_CAST]
             if down
             else [Kind.ANSWER_UPVOTED, Kind.QUESTION_UPVOTED]
         )
+        # Every live line these votes moved, whenever it was written (a vote re-credited on
+        # undelete included): the votes are gone, so nothing they earned may stay.
         events = ReputationEvent.objects.filter(
-            actor_id=actor_id, post_id__in=post_ids, kind__in=kinds, created_at__gte=since
+            actor_id=actor_id, post_id__in=post_ids, kind__in=kinds
         )
         undone = reputation.reputation_reverse_events(
             events=events, cause=ReputationEvent.Cause.SERIAL_VOTING
         )
-        if not undone:
+        if not undone and not removed:
             continue
         reversed_pairs.append((actor_id, user_id))
         audit_record(
@@ -725,7 +853,29 @@ def serial_voting_reverse(*, now: datetime.datetime | None = None) -> list[tuple
             details={
                 "voter": actor_id,
                 "posts": sorted(post_ids),
-                "amount": -sum(e.amount for e in undone if e.user_id == user_id),
+                "votes_removed": sorted(removed),
+                # The change each side's reputation took from the reversal.
+                "amount": sum(e.amount for e in undone if e.user_id == user_id),
+                "voter_amount": sum(e.amount for e in undone if e.user_id == actor_id),
             },
         )
     return reversed_pairs
+
+
+def _votes_remove(*, voter_id: int, post_ids: set[int], value: int) -> list[int]:
+    """Delete the voter's votes of `value` on these posts and take them out of the posts'
+    score and vote counts. Returns the ids of the posts whose vote was removed."""
+    votes = Vote.objects.filter(user_id=voter_id, post_id__in=post_ids, value=value)
+    removed = list(votes.values_list("post_id", flat=True))
+    if not removed:
+        return []
+    votes.delete()
+    counter = "down_votes" if value < 0 else "up_votes"
+    Post.objects.filter(pk__in=removed).update(
+        score=F("score") - value, **{counter: F(counter) - 1}
+    )
+    for post_id in removed:
+        transaction.on_commit(
+            lambda post_id=post_id: post_changed.send(sender=Post, post_id=post_id, created=False)
+        )
+    return removed

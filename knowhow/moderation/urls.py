@@ -15,5 +15,6 @@ urlpatterns = [
     path("me/", views.my_record, name="my_record"),
     path("sanctions/<int:pk>/appeal/", views.appeal, name="appeal"),
     path("sanctions/<int:pk>/decide/", views.appeal_decide, name="appeal_decide"),
+    path("sanctions/<int:pk>/lift/", views.sanction_lift, name="sanction_lift"),
     path("users/<int:pk>/sanction/", views.sanction_user, name="sanction_user"),
 ]

@@ -234,3 +234,16 @@ def post_moderate(request: HttpRequest, pk: int) -> HttpResponse:
         raise ValidationFailed("Choose lock, unlock, hide or unhide.")
     messages.success(request, "Done.")
     return redirect(post.get_absolute_url())
+
+
+@login_required
+@require_POST
+def sanction_lift(request: HttpRequest, pk: int) -> HttpResponse:
+    sanction = Sanction.objects.select_related("user").filter(pk=pk).first()
+    if sanction is None:
+        raise NotFound("No such sanction.")
+    services.sanction_lift(
+        sanction=sanction, by=request.user, reason=request.POST.get("reason", "")
+    )
+    messages.success(request, "The sanction is lifted.")
+    return redirect("moderation:sanction_user", pk=sanction.user_id)

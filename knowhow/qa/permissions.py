@@ -65,14 +65,10 @@ def check_privilege(user: Viewer, privilege: str, *, post: Post | None = None) -
 
 
 def check_not_sanctioned(user: Viewer) -> None:
-    from knowhow.moderation.selectors import active_restriction
+    """Silenced and suspended people may not post, comment, vote, flag or edit."""
+    from knowhow.moderation.permissions import check_not_sanctioned as check
 
-    sanction = active_restriction(user=user)  # type: ignore[arg-type]
-    if sanction is not None:
-        raise PermissionRefused(
-            f"Your account is {sanction.get_kind_display().lower()} until "
-            f"{sanction.ends_at:%Y-%m-%d %H:%M} UTC: {sanction.reason}"
-        )
+    check(user)  # type: ignore[arg-type]
 
 
 def check_post_rate(user: Viewer, *, body: str) -> None:

@@ -17,6 +17,7 @@ from knowhow.qa.models import Comment, Post, PostRevision, Tag, TagFollow, Vote
 from knowhow.qa.permissions import check_view_post
 from knowhow.reputation.config import Privilege
 from knowhow.reputation.privileges import has_privilege
+from knowhow.reputation.selectors import open_bounty_id_annotation
 from knowhow.spaces.models import Space
 from knowhow.spaces.selectors import Viewer, space_moderator_annotation, visible_space_q
 
@@ -143,6 +144,8 @@ def question_get_for_viewer(
         Post.objects.filter(visible_space_q(viewer), pk=pk, post_type=Post.PostType.QUESTION)
         .select_related("author", "space", "last_editor")
         .annotate(viewer_is_moderator=space_moderator_annotation(viewer))
+        # No extra query for the (usual) question without a bounty.
+        .annotate(open_bounty_id=open_bounty_id_annotation())
         .prefetch_related(Prefetch("tags", queryset=Tag.objects.only("id", "name")))
         .first()
     )
@@ -244,6 +247,8 @@ def question_thread_state(*, pk: int, viewer: Viewer) -> QuestionThreadState:
         .select_related("space")
         .only(*THREAD_FIELDS, "view_count", "space")
         .annotate(viewer_is_moderator=space_moderator_annotation(viewer))
+        # An offered, awarded or expired bounty changes the thread without touching a post.
+        .annotate(open_bounty_id=open_bounty_id_annotation())
         .order_by("id")
     )
     signed_in = viewer is not None and viewer.is_authenticated
@@ -258,6 +263,7 @@ def question_thread_state(*, pk: int, viewer: Viewer) -> QuestionThreadState:
     state = [
         tuple(getattr(space, f.attname) for f in space._meta.concrete_fields),
         *(tuple(getattr(p, f) for f in THREAD_FIELDS) for p in rows),
+        question.open_bounty_id,  # type: ignore[attr-defined]
     ]
     fingerprint = hashlib.blake2b(repr(state).encode(), digest_size=16).hexdigest()
     return QuestionThreadState(

@@ -293,6 +293,9 @@ def post_edit(
     if post.is_answer:
         Post.objects.filter(pk=post.question_id).update(last_activity_at=now)
     badges.badges_on_edit(editor=by, post=post)
+    if approved_by is None:
+        # A post that flags hid comes back once when its author edits it (moderation decides).
+        moderation.post_author_edited(post=post, by=by)
     if approved_by is not None:
         reputation.reputation_record_edit_approved(editor=by, post=post, reviewer=approved_by)
     _changed(post)

@@ -16,6 +16,7 @@ from knowhow.accounts.models import User
 from knowhow.core.errors import ApplicationError, NotFound, ValidationFailed
 from knowhow.core.forms import add_service_error
 from knowhow.moderation.permissions import is_site_moderator
+from knowhow.moderation.selectors import public_suspension
 from knowhow.qa import page_cache, selectors, services
 from knowhow.qa.forms import AnswerForm, AskForm, CommentForm, EditForm
 from knowhow.qa.models import Comment, Post, Tag
@@ -26,7 +27,8 @@ from knowhow.qa.permissions import (
     post_actions,
 )
 from knowhow.qa.signals import answers_displayed, tag_displayed
-from knowhow.reputation.selectors import badge_counts_for, badges_for
+from knowhow.reputation.permissions import can_award_bounty, can_offer_bounty
+from knowhow.reputation.selectors import badge_counts_for, badges_for, open_bounty_for
 from knowhow.spaces.selectors import default_space, is_space_moderator, spaces_visible_to
 
 
@@ -78,7 +80,21 @@ def _page_context(
         if question.closed_at
         else []
     )
-    return {"question": question, "answers": page.answers, "answer_form": AnswerForm()}
+    bounty = (
+        open_bounty_for(question_id=question.pk)
+        if question.open_bounty_id  # type: ignore[attr-defined]
+        else None
+    )
+    return {
+        "question": question,
+        "answers": page.answers,
+        "answer_form": AnswerForm(),
+        "bounty": bounty,
+        "bounty_can_award": can_award_bounty(request.user, bounty),
+        "bounty_can_offer": can_offer_bounty(
+            request.user, question, has_open_bounty=bounty is not None, moderator=moderator
+        ),
+    }
 
 
 def _thread_html(request: HttpRequest, context: dict[str, object]) -> str:
@@ -393,6 +409,7 @@ def user_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "tags": selectors.followed_tags(user=person, viewer=request.user),
             "badges": badges_for(user=person),
             "can_sanction": is_site_moderator(request.user) and request.user.pk != person.pk,
+            "suspension": public_suspension(person=person),
         },
     )
 

@@ -1,6 +1,12 @@
 from django.contrib import admin
 
-from knowhow.reputation.models import Badge, PrivilegeThreshold, ReputationEvent, UserBadge
+from knowhow.reputation.models import (
+    Badge,
+    Bounty,
+    PrivilegeThreshold,
+    ReputationEvent,
+    UserBadge,
+)
 
 
 @admin.register(PrivilegeThreshold)
@@ -32,3 +38,18 @@ class BadgeAdmin(admin.ModelAdmin):
 class UserBadgeAdmin(admin.ModelAdmin):
     list_display = ["badge", "user", "awarded_at"]
     raw_id_fields = ["user", "post"]
+
+
+@admin.register(Bounty)
+class BountyAdmin(admin.ModelAdmin):
+    """Read-only: offering, awarding and settling move reputation, so they go through services."""
+
+    list_display = ["question", "offered_by", "amount", "status", "ends_at", "awarded_amount"]
+    list_filter = ["status"]
+    raw_id_fields = ["question", "offered_by", "awarded_answer"]
+
+    def has_add_permission(self, request):  # type: ignore[no-untyped-def]
+        return False
+
+    def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return False

@@ -12,9 +12,10 @@ class ReputationConfig(AppConfig):
         from django.db.models.signals import post_delete, post_save
 
         from knowhow.core.scheduling import every
-        from knowhow.reputation.tasks import check_badges
+        from knowhow.reputation.tasks import check_badges, settle_bounties
 
         every(timedelta(hours=6), check_badges)
+        every(timedelta(hours=1), settle_bounties)
 
         from knowhow.reputation.models import PrivilegeThreshold
         from knowhow.reputation.privileges import thresholds_changed

@@ -10,6 +10,7 @@ class Privilege(models.TextChoices):
     VOTE_UP = "vote_up", "Vote up"
     FLAG = "flag", "Flag posts"
     COMMENT_EVERYWHERE = "comment_everywhere", "Comment everywhere"
+    BOUNTY = "bounty", "Offer bounties on others' questions"
     VOTE_DOWN = "vote_down", "Vote down"
     CREATE_TAGS = "create_tags", "Create tags"
     SEE_VOTE_COUNTS = "see_vote_counts", "See up and down vote counts"
@@ -27,6 +28,7 @@ PRESETS: dict[str, dict[str, int]] = {
         Privilege.VOTE_UP: 15,
         Privilege.FLAG: 15,
         Privilege.COMMENT_EVERYWHERE: 50,
+        Privilege.BOUNTY: 75,
         Privilege.VOTE_DOWN: 125,
         Privilege.CREATE_TAGS: 150,
         Privilege.SEE_VOTE_COUNTS: 200,
@@ -40,6 +42,7 @@ PRESETS: dict[str, dict[str, int]] = {
         Privilege.VOTE_UP: 15,
         Privilege.FLAG: 15,
         Privilege.COMMENT_EVERYWHERE: 50,
+        Privilege.BOUNTY: 75,
         Privilege.VOTE_DOWN: 125,
         Privilege.REVIEW: 500,
         Privilege.SEE_VOTE_COUNTS: 1000,
@@ -74,6 +77,17 @@ DEFAULTS: dict[str, Any] = {
     # Tag badges: score in a tag for bronze, silver, gold.
     "TAG_BADGE_SCORES": (100, 400, 1000),
     "REVIEWER_BADGE_REVIEWS": 20,
+    # Bounties (Stack Overflow's rules): 50 to 500 in steps of 50, on a question at least two
+    # days old; the offerer may award it after a day and until the period and a grace day end,
+    # else half goes to the best answer posted since the offer with a score of 2 or more.
+    "BOUNTY_MIN": 50,
+    "BOUNTY_MAX": 500,
+    "BOUNTY_STEP": 50,
+    "BOUNTY_MIN_QUESTION_AGE_DAYS": 2,
+    "BOUNTY_DAYS": 7,
+    "BOUNTY_AWARD_AFTER_HOURS": 24,
+    "BOUNTY_GRACE_HOURS": 24,
+    "BOUNTY_AUTO_MIN_SCORE": 2,
 }
 
 

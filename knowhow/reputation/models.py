@@ -30,6 +30,7 @@ class ReputationEvent(models.Model):
         POST_UNDELETED = "post_undeleted", "Post undeleted"
         SERIAL_VOTING = "serial_voting", "Serial voting reversed"
         MODERATOR = "moderator", "Moderator correction"
+        BOUNTY_REFUNDED = "bounty_refunded", "Bounty refunded (question deleted)"
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reputation_events"
@@ -136,3 +137,50 @@ class UserBadge(models.Model):
 
     def __str__(self) -> str:
         return f"{self.badge} for {self.user_id}"
+
+
+class Bounty(models.Model):
+    """Reputation offered on a question (Stack Overflow's bounty). The offer is debited at once
+    (a BOUNTY ledger line on the question); the award is credited to the answer's author."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", "Open"
+        AWARDED = "awarded", "Awarded"
+        # Not awarded in time: half went to the best qualifying answer, or nobody.
+        EXPIRED = "expired", "Expired"
+        # The question was deleted while the bounty was open: the offer was refunded.
+        REFUNDED = "refunded", "Refunded"
+
+    question = models.ForeignKey("qa.Post", on_delete=models.CASCADE, related_name="bounties")
+    offered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="bounties_offered"
+    )
+    amount = models.PositiveIntegerField()
+    reason = models.CharField(max_length=300, blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
+    created_at = models.DateTimeField()
+    ends_at = models.DateTimeField()
+    # The offerer may still award until here; after it the scheduled task settles the bounty.
+    grace_ends_at = models.DateTimeField()
+    awarded_answer = models.ForeignKey(
+        "qa.Post", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    awarded_amount = models.PositiveIntegerField(default=0)
+    awarded_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["question"], condition=models.Q(status="open"), name="one_open_bounty"
+            )
+        ]
+        indexes = [models.Index(fields=["status", "ends_at"], name="bounty_status_end")]
+        verbose_name_plural = "bounties"
+
+    def __str__(self) -> str:
+        return f"+{self.amount} on {self.question_id} ({self.status})"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == self.Status.OPEN

@@ -1,13 +1,14 @@
-"""Reads for reputation: a person's ledger, tag breakdown and badges."""
+"""Reads for reputation: a person's ledger, tag breakdown, badges and open bounties."""
 
 from collections import defaultdict
+from typing import Any
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, QuerySet
+from django.db.models import Count, OuterRef, QuerySet, Subquery
 
 from knowhow.accounts.models import User
-from knowhow.reputation.models import ReputationEvent, UserBadge, UserTagScore
-from knowhow.spaces.selectors import Viewer, spaces_visible_to
+from knowhow.reputation.models import Bounty, ReputationEvent, UserBadge, UserTagScore
+from knowhow.spaces.selectors import Viewer, spaces_visible_to, visible_space_q
 
 
 def reputation_events_for(*, user: User) -> QuerySet[ReputationEvent]:
@@ -71,3 +72,52 @@ def badge_catalogue() -> list[dict[str, object]]:
         for d in DEFINITIONS.values()
     ]
     return sorted(out, key=lambda b: (b["tier"], b["name"]))  # type: ignore[return-value]
+
+
+# --- bounties -------------------------------------------------------------------------------
+
+
+def open_bounty_id_annotation() -> Subquery:
+    """For a question queryset: the id of its open bounty, or None."""
+    return Subquery(
+        Bounty.objects.filter(question=OuterRef("pk"), status=Bounty.Status.OPEN).values("pk")[:1]
+    )
+
+
+def open_bounty_for(*, question_id: int) -> Bounty | None:
+    return (
+        Bounty.objects.filter(question_id=question_id, status=Bounty.Status.OPEN)
+        .select_related("offered_by")
+        .first()
+    )
+
+
+def bounties_for_question(*, question_id: int) -> QuerySet[Bounty]:
+    return Bounty.objects.filter(question_id=question_id).select_related(
+        "offered_by", "awarded_answer__author"
+    )
+
+
+class BountySort:
+    ENDING = "ending"
+    AMOUNT = "amount"
+    NEWEST = "newest"
+    CHOICES = [(ENDING, "Ending soon"), (AMOUNT, "Largest"), (NEWEST, "Newest")]
+    ORDER = {ENDING: ("ends_at", "id"), AMOUNT: ("-amount", "ends_at"), NEWEST: ("-created_at",)}
+
+
+def bounty_list(*, viewer: Viewer, tag: str | None = None, sort: str = BountySort.ENDING) -> Any:
+    """Open bounties on live questions the viewer may see, with their questions, in one query."""
+    qs = (
+        Bounty.objects.filter(
+            status=Bounty.Status.OPEN,
+            question__is_deleted=False,
+            question__is_hidden=False,
+        )
+        .filter(visible_space_q(viewer, prefix="question__space"))
+        .select_related("question", "question__author", "question__space", "offered_by")
+        .prefetch_related("question__tags")
+    )
+    if tag:
+        qs = qs.filter(question__tags__name=tag)
+    return qs.order_by(*BountySort.ORDER.get(sort, BountySort.ORDER[BountySort.ENDING]))

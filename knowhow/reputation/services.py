@@ -34,12 +34,20 @@ def _tag_ids(post: Any) -> list[int]:
     return list(question.tags.values_list("pk", flat=True))
 
 
-def _apply(event: ReputationEvent, *, tags_of: Any = None) -> ReputationEvent:
+def _counts_for_tags(kind: str, amount: int) -> bool:
+    """Tag scores are what a person's own posts earned: a bounty they offer (even on their own
+    question) is spending, not earning."""
+    return not (kind == Kind.BOUNTY and amount < 0)
+
+
+def _apply(
+    event: ReputationEvent, *, tags_of: Any = None, counts_for_tags: bool = True
+) -> ReputationEvent:
     """Move the cached totals by one ledger line."""
     if event.amount:
         User.objects.filter(pk=event.user_id).update(reputation=F("reputation") + event.amount)
         post = tags_of if tags_of is not None else event.post
-        if post is not None and post.author_id == event.user_id:
+        if counts_for_tags and post is not None and post.author_id == event.user_id:
             _add_to_tag_scores(user_id=event.user_id, tag_ids=_tag_ids(post), amount=event.amount)
     return event
 
@@ -97,7 +105,7 @@ def _record(
         capped=capped,
         created_at=now,
     )
-    return _apply(event)
+    return _apply(event, counts_for_tags=_counts_for_tags(kind, amount))
 
 
 def _reverse(events: Any, *, cause: str, actor: User | None = None) -> list[ReputationEvent]:
@@ -115,7 +123,13 @@ def _reverse(events: Any, *, cause: str, actor: User | None = None) -> list[Repu
             cause=cause,
             created_at=now,
         )
-        out.append(_apply(reversal, tags_of=event.post))
+        out.append(
+            _apply(
+                reversal,
+                tags_of=event.post,
+                counts_for_tags=_counts_for_tags(event.kind, event.amount),
+            )
+        )
     return out
 
 
@@ -208,7 +222,13 @@ def reputation_post_deleted(*, post: Any, by: User | None = None) -> list[Reputa
     events = ReputationEvent.objects.filter(post=post).exclude(
         kind__in=[Kind.FLAG_PENALTY, Kind.EDIT_APPROVED, Kind.BOUNTY]
     )
-    return _reverse(events, cause=Cause.POST_DELETED, actor=by)
+    reversed_events = _reverse(events, cause=Cause.POST_DELETED, actor=by)
+    if post.post_type == "question":
+        # An open bounty goes back to its offerer; one already awarded stays with the answerer.
+        from knowhow.reputation.bounties import bounty_question_deleted
+
+        bounty_question_deleted(question=post)
+    return reversed_events
 
 
 @transaction.atomic(savepoint=False)
@@ -266,14 +286,26 @@ def reputation_flag_penalty(*, post: Any, reviewer: User | None) -> ReputationEv
 
 
 @transaction.atomic(savepoint=False)
-def reputation_award_bounty(
-    *, giver: User, receiver: User, amount: int, post: Any
-) -> list[ReputationEvent]:
-    """Move `amount` from the giver to the answer's author (not capped)."""
-    return [
-        _record(user_id=giver.pk, kind=Kind.BOUNTY, amount=-amount, post=post, actor=giver),
-        _record(user_id=receiver.pk, kind=Kind.BOUNTY, amount=amount, post=post, actor=giver),
-    ]
+def reputation_bounty_offered(*, by: User, amount: int, question: Any) -> ReputationEvent:
+    """The offerer pays the bounty when offering it (not capped, not counted in tag scores)."""
+    return _record(user_id=by.pk, kind=Kind.BOUNTY, amount=-amount, post=question, actor=by)
+
+
+@transaction.atomic(savepoint=False)
+def reputation_bounty_awarded(
+    *, answer: Any, amount: int, offered_by: User | None
+) -> ReputationEvent:
+    """The answer's author receives the bounty (or half of it when it expired unawarded)."""
+    return _record(
+        user_id=answer.author_id, kind=Kind.BOUNTY, amount=amount, post=answer, actor=offered_by
+    )
+
+
+@transaction.atomic(savepoint=False)
+def reputation_bounty_refunded(*, question: Any, by: User) -> list[ReputationEvent]:
+    """Give an open bounty's offer back (its question was deleted)."""
+    events = ReputationEvent.objects.filter(post=question, user=by, kind=Kind.BOUNTY, amount__lt=0)
+    return _reverse(events, cause=Cause.BOUNTY_REFUNDED, actor=by)
 
 
 @transaction.atomic(savepoint=False)
@@ -317,6 +349,8 @@ def reputation_rebuild(*, users: Any = None) -> int:
     rows = (
         ReputationEvent.objects.filter(user_id__in=user_ids, post__isnull=False)
         .filter(user_id=F("post__author_id"))
+        .exclude(kind=Kind.BOUNTY, amount__lt=0)
+        .exclude(kind=Kind.REVERSAL, reverses__kind=Kind.BOUNTY, reverses__amount__lt=0)
         .values("user_id", "post_id", "post__question_id")
         .annotate(total=Sum("amount"))
     )

@@ -123,3 +123,22 @@ def test_reputation_privileges_and_badges_through_the_api(client, question):
     badges = client.get(f"/api/users/{answer.author.pk}/badges").json()
     assert {b["slug"] for b in badges} >= {"first-answer", "teacher"}
     assert ReviewTask.objects.count() == 0
+
+
+def test_my_flags_show_their_outcome(client, question, reviewer):
+    flagger = UserFactory(reputation=400)
+    as_user(client, flagger)
+    client.post(
+        f"/api/posts/{question.pk}/flags", {"reason": "rude"}, content_type="application/json"
+    )
+    mine = client.get("/api/flags/mine").json()
+    assert [(f["post_id"], f["reason"], f["status"]) for f in mine] == [
+        (question.pk, "rude", "pending")
+    ]
+    task = ReviewTask.objects.get(post=question, queue="flagged")
+    from knowhow.moderation import services
+
+    services.review_decide(task=task, reviewer=reviewer, decision="disagree")
+    assert client.get("/api/flags/mine").json()[0]["status"] == "disagreed"
+    client.logout()
+    assert client.get("/api/flags/mine").status_code == 403

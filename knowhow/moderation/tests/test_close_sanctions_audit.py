@@ -12,7 +12,7 @@ from knowhow.core.tests.factories import AnswerFactory, QuestionFactory, UserFac
 from knowhow.moderation import selectors, services
 from knowhow.moderation.models import AuditEntry, ReviewQueue, ReviewTask, Sanction
 from knowhow.qa import services as qa
-from knowhow.qa.models import Post, PostLink
+from knowhow.qa.models import Post, PostLink, Vote
 from knowhow.reputation.models import ReputationEvent
 from knowhow.spaces.models import SpaceMembership
 
@@ -159,10 +159,14 @@ def test_sanction_refusals(staff):
 
 
 def test_a_voting_ring_is_detected_and_reversed():
+    """Three accounts upvote each other's answers in bulk: the detector removes the votes, puts
+    the scores back, reverses exactly what the votes moved and logs each pattern."""
     ring = [UserFactory(reputation=100) for _ in range(3)]
     answers = {
         m.pk: [AnswerFactory(question=QuestionFactory(), author=m) for _ in range(5)] for m in ring
     }
+    honest = UserFactory(reputation=100)
+    qa.vote_cast(post=answers[ring[0].pk][0], user=honest, value=1)
     for voter in ring:
         voter.refresh_from_db()
         for other in ring:
@@ -171,20 +175,52 @@ def test_a_voting_ring_is_detected_and_reversed():
                     qa.vote_cast(post=a, user=voter, value=1)
     for m in ring:
         m.refresh_from_db()
-        assert m.reputation == 100 + 100  # 10 upvotes × 10 from the two others
+    assert [m.reputation for m in ring] == [210, 200, 200]
+    assert Post.objects.get(pk=answers[ring[0].pk][0].pk).score == 3
     out = io.StringIO()
     call_command("detect_serial_voting", stdout=out)
     assert "6 serial voting patterns reversed" in out.getvalue()
     for m in ring:
         m.refresh_from_db()
-        assert m.reputation == 100
-    assert AuditEntry.objects.filter(action="reversal").count() == 6
+    # The honest vote stays; the ring's votes are gone.
+    assert [m.reputation for m in ring] == [110, 100, 100]
+    assert Vote.objects.filter(user__in=ring).count() == 0
+    assert Vote.objects.filter(user=honest).count() == 1
+    first = Post.objects.get(pk=answers[ring[0].pk][0].pk)
+    assert (first.score, first.up_votes, first.down_votes) == (1, 1, 0)
+    for m in ring[1:]:
+        assert set(Post.objects.filter(author=m).values_list("score", "up_votes")) == {(0, 0)}
+    entries = AuditEntry.objects.filter(action="reversal")
+    assert entries.count() == 6
+    entry = entries.get(target_user=ring[0], details__voter=ring[1].pk)
+    assert entry.details["amount"] == -50 and len(entry.details["votes_removed"]) == 5
     assert ReputationEvent.objects.filter(cause="serial_voting").count() == 30
-    # Running again finds nothing new, and withdrawing a reversed vote does not debit twice.
+    # The ledger agrees: only the honest vote is left standing.
+    totals = [
+        sum(ReputationEvent.objects.filter(user=m).values_list("amount", flat=True)) for m in ring
+    ]
+    assert totals == [10, 0, 0]
+    # Running again finds nothing new; withdrawing a removed vote changes nothing.
     assert services.serial_voting_reverse() == []
     qa.vote_cast(post=answers[ring[0].pk][0], user=ring[1], value=0)
     ring[0].refresh_from_db()
-    assert ring[0].reputation == 100
+    assert ring[0].reputation == 110
+
+
+def test_serial_downvoting_is_reversed_with_the_voters_own_cost(question):
+    victim, voter = UserFactory(reputation=100), UserFactory(reputation=500)
+    answers = [AnswerFactory(question=QuestionFactory(), author=victim) for _ in range(5)]
+    for a in answers:
+        qa.vote_cast(post=a, user=voter, value=-1)
+    victim.refresh_from_db()
+    voter.refresh_from_db()
+    assert (victim.reputation, voter.reputation) == (90, 495)
+    assert services.serial_voting_reverse() == [(voter.pk, victim.pk)]
+    victim.refresh_from_db()
+    voter.refresh_from_db()
+    assert (victim.reputation, voter.reputation) == (100, 500)
+    assert set(Post.objects.filter(author=victim).values_list("score", "down_votes")) == {(0, 0)}
+    assert not Vote.objects.filter(user=voter).exists()
 
 
 def test_a_few_votes_are_not_serial(question):

@@ -83,3 +83,27 @@ def test_spam_is_flagged_away_and_a_reviewer_restores_a_good_post(live_server, b
     page.goto(f"{base}/questions/")
     assert page.get_by_text(good.title).is_visible()
     assert page.get_by_text(spam.title).count() == 0
+
+
+def test_a_suspended_person_sees_the_banner_from_login_and_appeals_once(live_server, browser_page):
+    from knowhow.core.tests.factories import UserFactory as People
+
+    page, base = browser_page, live_server.url
+    staff = People(is_staff=True)
+    person = People(reputation=300)
+    services.sanction_apply(
+        user=person, by=staff, kind="suspend", reason="Spamming links in comments.", days=7
+    )
+    log_in(page, base, person)
+    banner = page.locator("[data-sanction-banner]")
+    assert banner.get_by_text("Your account is suspended").is_visible()
+    assert banner.get_by_text("Spamming links in comments.").is_visible()
+    banner.get_by_role("link", name="Appeal (you can appeal once)").click()
+    page.get_by_label("Your appeal").fill("Those links were to our own internal wiki.")
+    page.get_by_role("button", name="Appeal (once)").click()
+    page.wait_for_load_state()
+    assert banner.get_by_text("Your appeal is with the moderators.").is_visible()
+    assert page.get_by_role("button", name="Appeal (once)").count() == 0
+    # Reading works; asking does not.
+    page.goto(f"{base}/questions/")
+    assert banner.is_visible()

@@ -1,6 +1,8 @@
 """Flags, weights and hiding, including the hostile-flagger and flag-war scenarios."""
 
 import pytest
+from django.test import Client
+from django.urls import reverse
 
 from knowhow.core.errors import Conflict, PermissionRefused, ValidationFailed
 from knowhow.core.tests.factories import AnswerFactory, QuestionFactory, UserFactory
@@ -135,3 +137,61 @@ def test_flagging_a_comment_and_hiding_it(question, other_user):
     comment.refresh_from_db()
     assert comment.is_deleted
     assert Flag.objects.filter(comment=comment).count() == 3
+
+
+def _hide_by_flags(post) -> None:
+    for _ in range(2):
+        services.flag_create(flagger=UserFactory(reputation=400), post=post, reason="spam")
+    assert hidden(post)
+
+
+def test_the_authors_edit_shows_a_post_hidden_by_flags_again_once(question):
+    """Discourse's rule: the author's edit brings a flag-hidden post back, once, and it stays in
+    the review queue; hidden a second time, it stays hidden until a reviewer decides."""
+    _hide_by_flags(question)
+    qa.post_edit(post=question, by=question.author, body=question.body + " Now with the details.")
+    assert not hidden(question)
+    task = ReviewTask.objects.get(queue=ReviewQueue.FLAGGED, post=question)
+    assert task.status == "open" and task.payload["edited_by_author"] is True
+    assert Flag.objects.filter(post=question, status="pending").count() == 2
+    entry = AuditEntry.objects.get(action="unhide", post=question)
+    assert entry.actor == question.author and entry.details == {"by": "author_edit"}
+    client = Client()
+    client.force_login(UserFactory(reputation=400))
+    queue = client.get(reverse("moderation:review_queue", args=["flagged"])).content.decode()
+    assert "edited by its author after flags hid it" in queue
+    # A further flag hides it again (the pending flags still count); editing no longer helps.
+    services.flag_create(flagger=UserFactory(reputation=400), post=question, reason="rude")
+    assert hidden(question)
+    qa.post_edit(post=question, by=question.author, body=question.body + " Edited once more.")
+    assert hidden(question)
+    # A reviewer still decides: disagreeing restores it.
+    services.review_decide(task=task, reviewer=UserFactory(reputation=400), decision="disagree")
+    assert not hidden(question)
+
+
+def test_an_edit_does_not_undo_a_moderators_hide_a_takedown_or_an_upheld_review(question, staff):
+    services.post_set_hidden(post=question, by=staff, hidden=True, reason="Off the rails.")
+    qa.post_edit(post=question, by=question.author, body=question.body + " Please unhide.")
+    assert hidden(question)
+
+    taken = QuestionFactory()
+    _hide_by_flags(taken)
+    services.takedown(post=taken, by=staff, reason="Court order 12/2026.")
+    with pytest.raises(PermissionRefused):  # a takedown also locks the post
+        qa.post_edit(post=taken, by=taken.author, body=taken.body + " Please unhide.")
+    assert hidden(taken)
+
+    upheld = QuestionFactory()
+    _hide_by_flags(upheld)
+    task = ReviewTask.objects.get(queue=ReviewQueue.FLAGGED, post=upheld)
+    services.review_decide(task=task, reviewer=UserFactory(reputation=400), decision="agree")
+    qa.post_edit(post=upheld, by=upheld.author, body=upheld.body + " Please unhide.")
+    assert hidden(upheld)
+
+
+def test_someone_elses_edit_does_not_show_a_flag_hidden_post(question):
+    _hide_by_flags(question)
+    editor = UserFactory(reputation=5000)
+    qa.post_edit(post=question, by=editor, body=question.body + " Tidied by an editor.")
+    assert hidden(question)
