@@ -347,3 +347,13 @@ def test_bounties_through_the_api(client, old_question):
     assert done.status_code == 200 and done.json()["awarded_answer_id"] == answer.pk
     assert client.get("/api/bounties").json() == []
     assert client.get("/api/questions/999999/bounties").status_code == 404
+
+
+def test_anonymous_readers_see_a_new_bounty_at_once_though_the_thread_is_cached(
+    client, old_question
+):
+    """The rendered thread is cached under the thread's state (qa/page_cache.py): a bounty
+    touches no post, so it must be part of that state."""
+    assert "+100" not in client.get(old_question.get_absolute_url()).content.decode()
+    bounty_offer(question=old_question, by=old_question.author, amount=100)
+    assert "+100" in client.get(old_question.get_absolute_url()).content.decode()
