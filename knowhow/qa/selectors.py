@@ -1,6 +1,7 @@
 """Reads for Q&A. Each list or page fetches what it shows in a fixed number of queries."""
 
 import difflib
+import unicodedata
 from dataclasses import dataclass
 from typing import Any
 
@@ -287,7 +288,9 @@ def tag_list(*, viewer: Viewer, query: str = "", sort: str = "popular") -> Query
 
 
 def tag_get(*, name: str) -> Tag:
-    tag = Tag.objects.filter(name=clean_text(name).strip().lower()).first()
+    tag = Tag.objects.filter(
+        name=unicodedata.normalize("NFC", clean_text(name).strip().lower())
+    ).first()
     if tag is None:
         raise NotFound("No such tag.")
     return tag
