@@ -17,7 +17,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import nh3
 from django.contrib.auth.hashers import make_password
 from django.core.management import call_command, get_commands
 from django.db import connection, models, transaction
@@ -27,7 +26,7 @@ from markdownify import markdownify
 
 from knowhow.accounts.models import User
 from knowhow.core.errors import ValidationFailed
-from knowhow.core.rendering import render_inline_markdown, sanitize_html
+from knowhow.core.rendering import html_to_text, render_inline_markdown, sanitize_html
 from knowhow.qa.models import CloseReason, Comment, Post, PostLink, PostRevision, Tag
 from knowhow.qa.services import TAG_RE
 from knowhow.reputation.config import reputation_setting
@@ -89,10 +88,6 @@ def comment_html(text: str) -> str:
     if _INLINE_MARKUP_RE.search(text):
         return render_inline_markdown(text)
     return html.escape(text, quote=False)
-
-
-def html_to_text(raw_html: str) -> str:
-    return html.unescape(nh3.clean(raw_html, tags=set())).strip()
 
 
 # --- the summary ----------------------------------------------------------------------------
@@ -273,6 +268,48 @@ def _execute(sql: str, params: Sequence[Any] = ()) -> int:
         return cursor.rowcount
 
 
+# Tables an import fills in bulk; their secondary (non-unique) indexes may be rebuilt once at
+# the end instead of being updated row by row.
+BULK_MODELS = ("qa.Post", "qa.PostRevision", "qa.Comment", "reputation.UserBadge")
+
+
+def _secondary_indexes(table: str) -> list[tuple[str, str]]:
+    """(name, CREATE statement) of each non-unique index of `table` that is no constraint."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute(
+                "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = %s"
+                " AND sql IS NOT NULL",
+                [table],
+            )
+        else:
+            cursor.execute(
+                "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = %s"
+                " AND schemaname = current_schema()",
+                [table],
+            )
+        rows = cursor.fetchall()
+    return [(name, sql) for name, sql in rows if "UNIQUE" not in sql.upper()]
+
+
+class DeferredIndexes:
+    """Drop the secondary indexes of the bulk tables, and create them again in `restore()`.
+    Both happen inside the import's transaction (DDL is transactional in SQLite and
+    PostgreSQL), so a failed import leaves them as they were."""
+
+    def __init__(self, tables: Sequence[str]) -> None:
+        self.dropped: list[tuple[str, str]] = []
+        for table in tables:
+            for name, sql in _secondary_indexes(table):
+                _execute(f"DROP INDEX {connection.ops.quote_name(name)}")
+                self.dropped.append((name, sql))
+
+    def restore(self) -> None:
+        for _name, sql in self.dropped:
+            _execute(sql)
+        self.dropped.clear()
+
+
 class IdMap:
     """int -> int, for ids. Dense non-negative keys (dump ids, Knowhow ids) live in an array of
     8-byte slots (0 = absent), about 8 bytes per id instead of ~100 for a dict entry; others
@@ -416,6 +453,7 @@ class DumpImport:
             if connection.vendor == "sqlite":
                 # A bigger page cache (about 100 MB) keeps index updates in memory.
                 _execute("PRAGMA cache_size = -100000")
+            deferred = self._defer_indexes()
             self._import_users()
             self._import_tags()
             self._import_posts()
@@ -424,12 +462,26 @@ class DumpImport:
             self._import_votes()
             self._import_post_links()
             self._import_badges()
+            if deferred is not None:
+                deferred.restore()
             self._recompute_counts()
         if self.run_post_import:
             self.summary.notes.extend(post_import_hooks())
         return self.summary
 
     # --- plumbing -------------------------------------------------------------------------
+
+    def _defer_indexes(self) -> DeferredIndexes | None:
+        """When the dump is bigger than the posts already here (a first import, or into a
+        small site), rebuilding the indexes once is much cheaper than updating them per row.
+        Into a bigger site they are kept: rebuilding them would cost more than it saves, and
+        on PostgreSQL a dropped index locks readers out of the table until the commit."""
+        posts_in_dump = (self.directory / "Posts.xml").stat().st_size // 1000
+        if Post.objects.count() >= posts_in_dump:
+            return None
+        from django.apps import apps
+
+        return DeferredIndexes([apps.get_model(m)._meta.db_table for m in BULK_MODELS])
 
     def _rows(self, filename: str) -> Iterable[Row]:
         path = self.directory / filename
