@@ -122,9 +122,27 @@ class QuestionSummary(PostCommon):
         return obj.closed_at is not None
 
 
+class PostLinkOut(Schema):
+    """A link from this question: a duplicate (of `to_question_id`) or a related question."""
+
+    link_type: str
+    to_question_id: int
+    source: str
+    source_id: int | None
+
+    @staticmethod
+    def resolve_to_question_id(obj: Any) -> int:
+        return obj.to_post_id
+
+
 class QuestionOut(QuestionSummary):
     body: str
     body_html: str
+    links: list[PostLinkOut]
+
+    @staticmethod
+    def resolve_links(obj: Any) -> list[Any]:
+        return list(obj.links_out.order_by("pk"))
 
 
 class AnswerOut(PostCommon):

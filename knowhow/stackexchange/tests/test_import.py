@@ -37,9 +37,16 @@ def post(source_id: int) -> Post:
     return Post.objects.get(source=SOURCE, source_id=source_id)
 
 
-def snapshot() -> dict[str, int]:
-    models = [User, Tag, Post, PostRevision, Comment, PostLink, Badge, UserBadge]
-    return {m.__name__: m.objects.count() for m in models}
+def snapshot() -> dict[str, object]:
+    """Row counts, and the indexes of the tables an import fills (it may rebuild them)."""
+    from knowhow.reputation.models import ReputationEvent
+    from knowhow.stackexchange.importer import _secondary_indexes
+
+    models = [User, Tag, Post, PostRevision, Comment, PostLink, Badge, UserBadge, ReputationEvent]
+    counts: dict[str, object] = {m.__name__: m.objects.count() for m in models}
+    for m in (Post, PostRevision, Comment, UserBadge):
+        counts[f"{m.__name__} indexes"] = sorted(_secondary_indexes(m._meta.db_table))
+    return counts
 
 
 def test_tags_are_read_in_both_formats():
