@@ -180,8 +180,8 @@ def _adapter(field: models.Field) -> Callable[[Any], Any] | None:
 
 
 class RowInserter:
-    """Batched INSERTs of plain tuples (executemany), much cheaper than bulk_create for
-    millions of rows. Fields not given get their model default. With `with_ids`, ids are
+    """Batched INSERTs of plain tuples (executemany; COPY on PostgreSQL), much cheaper than
+    bulk_create for millions of rows. Fields not given get their model default. With `with_ids`, ids are
     allocated up front (from the sequence on PostgreSQL; after the current maximum on SQLite,
     where the import's transaction holds the only write lock) and returned."""
 
@@ -218,6 +218,13 @@ class RowInserter:
         if with_ids:
             columns.insert(0, meta.pk.column)  # type: ignore[union-attr]
         placeholders = ", ".join(["%s"] * len(columns))
+        # PostgreSQL: COPY is several times cheaper than INSERTs, on both sides; it cannot
+        # resolve conflicts, so an upsert keeps its INSERT ... ON CONFLICT.
+        self.copy_sql = (
+            f"COPY {qn(self.table)} ({', '.join(qn(c) for c in columns)}) FROM STDIN"
+            if connection.vendor == "postgresql" and not on_conflict
+            else None
+        )
         self.sql = (
             f"INSERT INTO {qn(self.table)} ({', '.join(qn(c) for c in columns)})"
             f" VALUES ({placeholders}) {on_conflict}"
@@ -258,7 +265,12 @@ class RowInserter:
             values.extend(defaults)
             prepared.append(values)
         with connection.cursor() as cursor:
-            cursor.executemany(self.sql, prepared)
+            if self.copy_sql is not None:
+                with cursor.cursor.copy(self.copy_sql) as copy:
+                    for values in prepared:
+                        copy.write_row(values)
+            else:
+                cursor.executemany(self.sql, prepared)
         return ids
 
 
@@ -305,8 +317,15 @@ class DeferredIndexes:
                 self.dropped.append((name, sql))
 
     def restore(self) -> None:
+        postgres = connection.vendor == "postgresql" and self.dropped
+        if postgres:
+            # PostgreSQL indexes no table with deferred foreign-key checks pending: run them
+            # now (they would run at COMMIT anyway).
+            _execute("SET CONSTRAINTS ALL IMMEDIATE")
         for _name, sql in self.dropped:
             _execute(sql)
+        if postgres:
+            _execute("SET CONSTRAINTS ALL DEFERRED")
         self.dropped.clear()
 
 
@@ -532,7 +551,7 @@ class DumpImport:
             with_ids=True,
         )
         ledger = RowInserter(ReputationEvent, ["user_id", "kind", "amount", "created_at"])
-        kind = ReputationEvent.Kind.GRANTED
+        kind = ReputationEvent.Kind.GRANTED.value
 
         def flush() -> None:
             ids = inserter.insert(new)
@@ -783,7 +802,7 @@ class DumpImport:
                 new.append(
                     (
                         *values,
-                        Post.PostType.QUESTION if post_type == 1 else Post.PostType.ANSWER,
+                        (Post.PostType.QUESTION if post_type == 1 else Post.PostType.ANSWER).value,
                         self.space.pk,
                         parent_pk,
                         self.source,

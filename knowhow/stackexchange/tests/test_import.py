@@ -274,7 +274,7 @@ def test_a_bad_date_is_reported(tmp_path):
 def test_the_command_prints_a_summary_and_reports_errors(tmp_path):
     out = StringIO()
     call_command(
-        "import-stackexchange",
+        "import_stackexchange",
         str(MINI),
         "--space",
         "Mini dump",
@@ -288,7 +288,7 @@ def test_the_command_prints_a_summary_and_reports_errors(tmp_path):
     assert post(1).space.name == "Mini dump"
     out = StringIO()
     call_command(
-        "import-stackexchange",
+        "import_stackexchange",
         str(MINI),
         "--space",
         "Mini dump",
@@ -301,9 +301,9 @@ def test_the_command_prints_a_summary_and_reports_errors(tmp_path):
     broken = copy_mini(tmp_path)
     (broken / "Posts.xml").write_text("<posts><row Id='1'", encoding="utf-8")
     with pytest.raises(CommandError, match=r"(?s)Posts.xml, line 1: .*Nothing was imported"):
-        call_command("import-stackexchange", str(broken), "--no-progress")
+        call_command("import_stackexchange", str(broken), "--no-progress")
     with pytest.raises(CommandError, match="is not a directory"):
-        call_command("import-stackexchange", str(tmp_path / "nowhere"), "--no-progress")
+        call_command("import_stackexchange", str(tmp_path / "nowhere"), "--no-progress")
 
 
 def test_the_post_import_step_reports_what_it_rebuilt():

@@ -162,7 +162,7 @@ def test_revisions_keep_their_original_ids_in_the_api(client):
 
 def test_a_space_made_by_the_import_carries_its_source(client):
     call_command(
-        "import-stackexchange",
+        "import_stackexchange",
         str(MINI),
         "--space",
         "Mini dump",
