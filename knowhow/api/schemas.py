@@ -8,6 +8,8 @@ from django.conf import settings
 from ninja import Schema
 from pydantic import AfterValidator, Field
 
+from knowhow.qa.models import TAG_NAME_PATTERN
+
 # NUL and lone surrogates cannot be stored by the databases; refuse them as invalid input.
 _UNSTORABLE_RE = re.compile("[\x00\ud800-\udfff]")
 
@@ -19,7 +21,7 @@ def _storable(value: str) -> str:
 
 
 Text = Annotated[str, AfterValidator(_storable)]
-TAG_PATTERN = r"^[a-z0-9][a-z0-9+#.\-]{0,34}$"
+TAG_PATTERN = TAG_NAME_PATTERN
 SLUG_PATTERN = r"^[-a-zA-Z0-9_]{1,100}$"
 MAX_ID = 2**63 - 1
 
@@ -63,6 +65,7 @@ class SpaceOut(Schema):
     description: str
     visibility: str
     is_default: bool
+    source: str
     url: str
 
     @staticmethod
@@ -119,9 +122,27 @@ class QuestionSummary(PostCommon):
         return obj.closed_at is not None
 
 
+class PostLinkOut(Schema):
+    """A link from this question: a duplicate (of `to_question_id`) or a related question."""
+
+    link_type: str
+    to_question_id: int
+    source: str
+    source_id: int | None
+
+    @staticmethod
+    def resolve_to_question_id(obj: Any) -> int:
+        return obj.to_post_id
+
+
 class QuestionOut(QuestionSummary):
     body: str
     body_html: str
+    links: list[PostLinkOut]
+
+    @staticmethod
+    def resolve_links(obj: Any) -> list[Any]:
+        return list(obj.links_out.order_by("pk"))
 
 
 class AnswerOut(PostCommon):
@@ -173,6 +194,8 @@ class RevisionOut(Schema):
     tags: list[str]
     summary: str
     created_at: datetime.datetime
+    source: str
+    source_id: int | None
 
     @staticmethod
     def resolve_tags(obj: Any) -> list[str]:

@@ -116,17 +116,27 @@ def _attribute_filter(tag: str, attr: str, value: str) -> str | None:
     return value
 
 
+# Built once: nh3.clean(**options) rebuilds its configuration on every call, which costs about
+# three times the cleaning itself on a typical post (it matters to a dump import of millions).
+_CLEANER = nh3.Cleaner(
+    tags=_ALLOWED_TAGS,
+    attributes=_ALLOWED_ATTRIBUTES,
+    attribute_filter=_attribute_filter,
+    url_schemes={"http", "https", "mailto"},
+    link_rel="nofollow ugc noopener",
+    strip_comments=True,
+)
+_TEXT_CLEANER = nh3.Cleaner(tags=set())
+
+
 def sanitize_html(raw: str) -> str:
     """Sanitise HTML from any source (rendered Markdown, imported posts)."""
-    return nh3.clean(
-        raw,
-        tags=_ALLOWED_TAGS,
-        attributes=_ALLOWED_ATTRIBUTES,
-        attribute_filter=_attribute_filter,
-        url_schemes={"http", "https", "mailto"},
-        link_rel="nofollow ugc noopener",
-        strip_comments=True,
-    )
+    return _CLEANER.clean(raw)
+
+
+def html_to_text(raw: str) -> str:
+    """The text of an HTML fragment, tags removed and entities decoded."""
+    return html.unescape(_TEXT_CLEANER.clean(raw)).strip()
 
 
 def render_markdown(source: str) -> str:
@@ -141,7 +151,7 @@ def render_inline_markdown(source: str) -> str:
 
 def markdown_to_text(source: str) -> str:
     """Plain text of a Markdown body, for excerpts and search."""
-    return html.unescape(nh3.clean(_md.render(source or ""), tags=set())).strip()
+    return html_to_text(_md.render(source or ""))
 
 
 def pygments_css() -> str:

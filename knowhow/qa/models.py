@@ -12,6 +12,10 @@ from django.utils.text import slugify
 
 from knowhow.spaces.models import Space
 
+# A tag name: letters and digits of any script (Latin, Cyrillic, CJK, accented, ...), then also
+# + # . - ; at most 35 characters. Names are stored lowercased and in Unicode NFC.
+TAG_NAME_PATTERN = r"^[^\W_](?:[^\W_]|[+#.\-]){0,34}$"
+
 
 class Tag(models.Model):
     name = models.CharField(max_length=35, unique=True)
@@ -177,6 +181,9 @@ class PostRevision(models.Model):
     tag_names = models.CharField(max_length=300, blank=True)
     summary = models.CharField(max_length=300, blank=True)
     created_at = models.DateTimeField()
+    # An imported revision: its source and the Id of its first PostHistory row there.
+    source = models.CharField(max_length=100, blank=True, default="")
+    source_id = models.BigIntegerField(null=True, blank=True)
 
     class Meta:
         ordering = ["post", "number"]

@@ -2,6 +2,7 @@
 
 import difflib
 import hashlib
+import unicodedata
 from dataclasses import dataclass
 from typing import Any
 
@@ -360,7 +361,9 @@ def tag_list(*, viewer: Viewer, query: str = "", sort: str = "popular") -> Query
 
 
 def tag_get(*, name: str) -> Tag:
-    tag = Tag.objects.filter(name=clean_text(name).strip().lower()).first()
+    tag = Tag.objects.filter(
+        name=unicodedata.normalize("NFC", clean_text(name).strip().lower())
+    ).first()
     if tag is None:
         raise NotFound("No such tag.")
     return tag

@@ -2,6 +2,7 @@
 
 import datetime
 import re
+import unicodedata
 from collections.abc import Sequence
 
 from django.conf import settings
@@ -17,14 +18,23 @@ from knowhow.core.signals import activity
 from knowhow.core.text import clean_text
 from knowhow.moderation import services as moderation
 from knowhow.qa import permissions as perms
-from knowhow.qa.models import Comment, Post, PostRevision, QuestionView, Tag, TagFollow, Vote
+from knowhow.qa.models import (
+    TAG_NAME_PATTERN,
+    Comment,
+    Post,
+    PostRevision,
+    QuestionView,
+    Tag,
+    TagFollow,
+    Vote,
+)
 from knowhow.qa.signals import comment_added, post_changed
 from knowhow.reputation import badges
 from knowhow.reputation import services as reputation
 from knowhow.reputation.config import Privilege
 from knowhow.spaces.models import Space
 
-TAG_RE = re.compile(r"^[a-z0-9][a-z0-9+#.\-]{0,34}$")
+TAG_RE = re.compile(TAG_NAME_PATTERN)
 
 
 def _limits() -> dict[str, int]:
@@ -38,13 +48,13 @@ def normalise_tag_names(raw: str | Sequence[str]) -> list[str]:
     items = re.split(r"[\s,]+", clean_text(raw)) if isinstance(raw, str) else list(raw)
     names: list[str] = []
     for item in items:
-        name = clean_text(item).strip().lower()
+        name = unicodedata.normalize("NFC", clean_text(item).strip().lower())
         if not name:
             continue
         if not TAG_RE.match(name):
             raise ValidationFailed(
-                f"“{name[:40]}” is not a valid tag: use up to 35 lowercase letters, digits, "
-                "and + # . -",
+                f"“{name[:40]}” is not a valid tag: use up to 35 letters (of any script), "
+                "digits, and + # . -",
                 field="tags",
             )
         if name not in names:

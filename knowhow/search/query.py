@@ -8,6 +8,8 @@ never passed through to the database: no query can raise.
 import re
 from dataclasses import dataclass, field
 
+from knowhow.qa.models import TAG_NAME_PATTERN
+
 MAX_QUERY_CHARS = 1000
 MAX_TERMS = 24
 MAX_TERM_CHARS = 60
@@ -21,7 +23,7 @@ _TOKEN_RE = re.compile(
     re.IGNORECASE,
 )
 _WORD_RE = re.compile(r"\w+")
-_TAG_RE = re.compile(r"^[a-z0-9][a-z0-9+#.\-]{0,34}$")
+_TAG_RE = re.compile(TAG_NAME_PATTERN)
 
 
 # Control characters, surrogates and the private-use area (where snippet highlight marks live).

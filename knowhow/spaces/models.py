@@ -18,6 +18,8 @@ class Space(models.Model):
     )
     is_default = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
+    # A space made by an import holds that import's source, e.g. "stackexchange:ai.stackexchange.com".
+    source = models.CharField(max_length=100, blank=True, default="")
 
     # Pilots: a private space that a group tries out before it is rolled out to everyone.
     class Status(models.TextChoices):

@@ -7,6 +7,7 @@ attribute) raises `MalformedDump` with the file name and line.
 
 import datetime
 import re
+import unicodedata
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -103,7 +104,7 @@ def parse_tags(raw: str) -> list[str]:
     names = raw.split("|") if raw.startswith("|") else _TAG_ANGLE_RE.findall(raw)
     seen: list[str] = []
     for name in names:
-        name = name.strip().lower()
+        name = unicodedata.normalize("NFC", name.strip().lower())
         if name and name not in seen:
             seen.append(name)
     return seen

@@ -66,7 +66,7 @@ def _content(post: Post) -> dict:
 def test_import_export_import_gives_the_same_content(tmp_path):
     first = SpaceFactory(name="First")
     _import(MINI, first, "mini.example")
-    call_command("export-stackexchange", first.slug, str(tmp_path / "out"), stdout=StringIO())
+    call_command("export_stackexchange", first.slug, str(tmp_path / "out"), stdout=StringIO())
     second = SpaceFactory(name="Second")
     summary = _import(tmp_path / "out", second, "copy.example")
     assert summary.new["questions"] == 2 and summary.new["answers"] == 2
@@ -100,7 +100,7 @@ def test_native_content_exports_and_reimports(tmp_path):
     space = SpaceFactory()
     question = QuestionFactory(space=space, title="How do I book a meeting room?")
     AnswerFactory(question=question, body="Use the room finder in the calendar app.")
-    call_command("export-stackexchange", space.name, str(tmp_path), stdout=StringIO())
+    call_command("export_stackexchange", space.name, str(tmp_path), stdout=StringIO())
     rows = list(iter_rows(tmp_path / "Posts.xml"))
     assert [r.str("PostTypeId") for r in rows] == ["1", "2"]
     assert rows[0].str("Title") == "How do I book a meeting room?"
@@ -115,13 +115,13 @@ def test_native_content_exports_and_reimports(tmp_path):
 
 def test_export_refuses_an_unknown_space(tmp_path):
     with pytest.raises(CommandError, match="No space named"):
-        call_command("export-stackexchange", "nope", str(tmp_path))
+        call_command("export_stackexchange", "nope", str(tmp_path))
 
 
 def test_exported_comments_keep_their_text(tmp_path):
     space = SpaceFactory()
     _import(MINI, space, "mini.example")
-    call_command("export-stackexchange", space.slug, str(tmp_path), stdout=StringIO())
+    call_command("export_stackexchange", space.slug, str(tmp_path), stdout=StringIO())
     texts = [r.str("Text") for r in iter_rows(tmp_path / "Comments.xml")]
     assert sorted(texts) == sorted(
         Comment.objects.filter(post__space=space).values_list("body", flat=True)

@@ -37,9 +37,16 @@ def post(source_id: int) -> Post:
     return Post.objects.get(source=SOURCE, source_id=source_id)
 
 
-def snapshot() -> dict[str, int]:
-    models = [User, Tag, Post, PostRevision, Comment, PostLink, Badge, UserBadge]
-    return {m.__name__: m.objects.count() for m in models}
+def snapshot() -> dict[str, object]:
+    """Row counts, and the indexes of the tables an import fills (it may rebuild them)."""
+    from knowhow.reputation.models import ReputationEvent
+    from knowhow.stackexchange.importer import _secondary_indexes
+
+    models = [User, Tag, Post, PostRevision, Comment, PostLink, Badge, UserBadge, ReputationEvent]
+    counts: dict[str, object] = {m.__name__: m.objects.count() for m in models}
+    for m in (Post, PostRevision, Comment, UserBadge):
+        counts[f"{m.__name__} indexes"] = sorted(_secondary_indexes(m._meta.db_table))
+    return counts
 
 
 def test_tags_are_read_in_both_formats():
@@ -267,7 +274,7 @@ def test_a_bad_date_is_reported(tmp_path):
 def test_the_command_prints_a_summary_and_reports_errors(tmp_path):
     out = StringIO()
     call_command(
-        "import-stackexchange",
+        "import_stackexchange",
         str(MINI),
         "--space",
         "Mini dump",
@@ -281,7 +288,7 @@ def test_the_command_prints_a_summary_and_reports_errors(tmp_path):
     assert post(1).space.name == "Mini dump"
     out = StringIO()
     call_command(
-        "import-stackexchange",
+        "import_stackexchange",
         str(MINI),
         "--space",
         "Mini dump",
@@ -294,9 +301,9 @@ def test_the_command_prints_a_summary_and_reports_errors(tmp_path):
     broken = copy_mini(tmp_path)
     (broken / "Posts.xml").write_text("<posts><row Id='1'", encoding="utf-8")
     with pytest.raises(CommandError, match=r"(?s)Posts.xml, line 1: .*Nothing was imported"):
-        call_command("import-stackexchange", str(broken), "--no-progress")
+        call_command("import_stackexchange", str(broken), "--no-progress")
     with pytest.raises(CommandError, match="is not a directory"):
-        call_command("import-stackexchange", str(tmp_path / "nowhere"), "--no-progress")
+        call_command("import_stackexchange", str(tmp_path / "nowhere"), "--no-progress")
 
 
 def test_the_post_import_step_reports_what_it_rebuilt():

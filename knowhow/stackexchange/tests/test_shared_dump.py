@@ -57,6 +57,7 @@ def test_the_shared_dump_imports_completely_and_reimports_with_nothing_new():
     assert Post.objects.filter(source=SOURCE).count() == 421 + 749
 
     posts = {p.source_id: p for p in Post.objects.filter(source=SOURCE).select_related("author")}
+    posts_by_pk = {p.pk: p.source_id for p in posts.values()}
     latest_body: dict[int, str] = {}
     for row in iter_rows(DUMP / "PostHistory.xml"):
         if row.int("PostHistoryTypeId") in (2, 5, 8):
@@ -109,6 +110,36 @@ def test_the_shared_dump_imports_completely_and_reimports_with_nothing_new():
     assert response["Location"] == posts[1].get_absolute_url()
     page = client.get(response["Location"]).content.decode()
     assert "https://ai.stackexchange.com/q/1" in page and "CC BY-SA 3.0" in page
+
+    # And through the API by original id: questions and answers (a sample), comments, accepted
+    # answers and duplicate links (all).
+    api = Client()
+    comments_by_post: dict[int, set[int]] = {}
+    for sid, pk in Comment.objects.filter(source=SOURCE).values_list(
+        "source_id", "post__source_id"
+    ):
+        comments_by_post.setdefault(pk, set()).add(sid)
+    duplicates = {
+        (r.required_int("PostId"), r.required_int("RelatedPostId"), r.required_int("Id"))
+        for r in iter_rows(DUMP / "PostLinks.xml")
+        if r.int("LinkTypeId") == 3
+    }
+    for n, (source_id, post) in enumerate(sorted(posts.items())):
+        if n % 5 == 0:
+            ref = api.get("/api/v1/posts/by-source", {"source": SOURCE, "source_id": source_id})
+            assert ref.status_code == 200 and ref.json()["id"] == post.pk
+        if source_id in comments_by_post:
+            listed = api.get(f"/api/v1/posts/{post.pk}/comments").json()
+            assert {c["source_id"] for c in listed} == comments_by_post[source_id]
+        if post.accepted_answer_id or any(d[0] == source_id for d in duplicates):
+            body = api.get(f"/api/v1/questions/{post.pk}").json()
+            assert body["accepted_answer_id"] == post.accepted_answer_id
+            links = {
+                (post.source_id, posts_by_pk[link["to_question_id"]], link["source_id"])
+                for link in body["links"]
+                if link["link_type"] == "duplicate"
+            }
+            assert links == {d for d in duplicates if d[0] == source_id}
 
     again = DumpImport(directory=DUMP, space=space, post_import=False).execute()
     assert sum(again.new.values()) == 0, again.lines()

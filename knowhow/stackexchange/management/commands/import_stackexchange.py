@@ -7,7 +7,7 @@ from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
 from knowhow.core.errors import ApplicationError
-from knowhow.stackexchange.importer import DumpImport, find_or_create_space
+from knowhow.stackexchange.importer import DumpImport
 
 
 class Command(BaseCommand):
@@ -51,7 +51,7 @@ class Command(BaseCommand):
         try:
             run = DumpImport(
                 directory=directory,
-                space=find_or_create_space(space),
+                space=space,
                 site=site,
                 progress=progress,
                 post_import=not options["skip_post_import"],
