@@ -114,7 +114,9 @@ def list_count_key(
     if viewer is not None and viewer.is_authenticated:
         return None
     bucket = "unanswered" if sort == QuestionSort.UNANSWERED else "all"
-    return f"qlist-count:{bucket}:{tag or ''}:{space.pk if space is not None else ''}"
+    # The tag comes from the URL: hashed, so that any length or character makes a valid key.
+    tag_part = hashlib.blake2b((tag or "").encode(), digest_size=12).hexdigest() if tag else ""
+    return f"qlist-count:{bucket}:{tag_part}:{space.pk if space is not None else ''}"
 
 
 def paginate(
