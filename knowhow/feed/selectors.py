@@ -134,6 +134,10 @@ def home_feed(*, viewer: Viewer, page: int = 1, now: datetime.datetime | None = 
     )
 
 
+def is_following(*, user: User, question: Post) -> bool:
+    return QuestionFollow.objects.filter(user=user, question=question).exists()
+
+
 def notifications_for(*, user: User, unread_only: bool = False) -> QuerySet[Notification]:
     """The user's notifications, re-filtered by what they may see today."""
     qs = Notification.objects.filter(visible_space_q(user), recipient=user).select_related("actor")

@@ -1,8 +1,9 @@
 """Similar questions: full-text and semantic rankers combined into one hybrid ranking.
 
-The full-text ranker is pluggable (setting `FEED_SIMILAR_FULLTEXT`, a dotted path to a class
-with `rank(*, text, viewer, limit, exclude_id)`), so the search app's backend can replace the
-simple one here. The semantic ranker compares the query's vector with the stored question
+The full-text side is the search app's index (`IndexFullText`); it stays pluggable (setting
+`FEED_SIMILAR_FULLTEXT`, a dotted path to a class with `rank(*, text, viewer, limit, exclude_id)`),
+and `SimpleFullText`, a BM25 over LIKE-matched candidate rows that needs no index, remains for
+comparison in bench/similar_eval.py. The semantic ranker compares the query's vector with the stored question
 vectors; without the optional model it is absent and the result says it fell back to full-text.
 """
 
@@ -11,6 +12,7 @@ import math
 import re
 import threading
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -185,8 +187,8 @@ class FullTextRanker(Protocol):
 
 
 class SimpleFullText:
-    """Until the search app's index is available: candidates whose title or body contain the
-    rarest query terms, scored by BM25 over title (weighted twice) and body."""
+    """No index needed: candidates whose title or body contain the query terms, scored by BM25
+    over title (weighted twice) and body. Kept for comparison with IndexFullText."""
 
     CANDIDATES = 400
 
@@ -232,8 +234,40 @@ class SimpleFullText:
         return scored[:limit]
 
 
+class IndexFullText:
+    """The search app's index (SQLite FTS5 with bm25, or PostgreSQL tsvector with ts_rank): the
+    query's distinctive words, any of which may match, title weighted above body and answers."""
+
+    MAX_WORDS = 16
+
+    def rank(
+        self, *, text: str, viewer: Viewer, limit: int, exclude_id: int | None
+    ) -> list[tuple[int, float]]:
+        from knowhow.search.backends import get_backend
+        from knowhow.search.query import clean_text, words
+
+        query = [
+            w
+            for w in dict.fromkeys(x.lower() for x in words(clean_text(text)))
+            if w not in STOPWORDS and (len(w) > 1 or w.isdigit())
+        ][: self.MAX_WORDS]
+        if not query:
+            return []
+        qs = visible_posts(viewer).filter(post_type=Post.PostType.QUESTION, is_deleted=False)
+        if exclude_id:
+            qs = qs.exclude(pk=exclude_id)
+        rows = (
+            get_backend()
+            .match_any(qs, query)
+            .order_by("search_rank", "-id")
+            .values_list("pk", "search_rank")[:limit]
+        )
+        # search_rank is lower-is-better (negated bm25 / ts_rank); scores here are higher-is-better.
+        return [(pk, -float(rank)) for pk, rank in rows if rank is not None and rank < 0]
+
+
 def fulltext_ranker() -> FullTextRanker:
-    path = getattr(settings, "FEED_SIMILAR_FULLTEXT", "knowhow.feed.similar.SimpleFullText")
+    path = getattr(settings, "FEED_SIMILAR_FULLTEXT", "knowhow.feed.similar.IndexFullText")
     return import_string(path)()
 
 
@@ -244,21 +278,26 @@ def question_text(title: str, body: str) -> str:
     return f"{title}\n{markdown_to_text(body or '')[:600]}".strip()
 
 
-def question_embed_many(*, questions: list[Post]) -> int:
-    """Compute and store vectors for questions whose text changed. Returns how many."""
+def question_embed_many(*, questions: list[Post], force: bool = False) -> int:
+    """Compute and store vectors for questions whose text changed (all of them with `force`).
+    Returns how many."""
     model = embeddings.embedder()
     if model is None:
         return 0
-    existing = dict(
-        QuestionEmbedding.objects.filter(question__in=questions, model=model.name).values_list(
-            "question_id", "text_hash"
+    existing = (
+        {}
+        if force
+        else dict(
+            QuestionEmbedding.objects.filter(question__in=questions, model=model.name).values_list(
+                "question_id", "text_hash"
+            )
         )
     )
     todo = []
     for q in questions:
         text = question_text(q.title, q.body)
         digest = hashlib.sha256(text.encode()).hexdigest()
-        if existing.get(q.pk) != digest:
+        if force or existing.get(q.pk) != digest:
             todo.append((q, text, digest))
     if not todo:
         return 0
@@ -276,6 +315,35 @@ def question_embed_many(*, questions: list[Post]) -> int:
         )
     _matrix.invalidate()
     return len(todo)
+
+
+REBUILD_BATCH = 256
+
+
+def question_vectors_count() -> int:
+    """How many vectors `knowhow reindex` computes: every live question, or none without a model."""
+    if not embeddings.model_installed():
+        return 0
+    return Post.objects.filter(post_type=Post.PostType.QUESTION, is_deleted=False).count()
+
+
+def question_vectors_rebuild(progress: Callable[[int], None] | None = None) -> int:
+    """Recompute the vector of every live question (`knowhow reindex`, e.g. after importing a
+    dump) and drop vectors of deleted questions or of another model. Returns how many."""
+    model = embeddings.embedder()
+    if model is None:
+        return 0
+    QuestionEmbedding.objects.exclude(model=model.name).delete()
+    QuestionEmbedding.objects.filter(question__is_deleted=True).delete()
+    qs = Post.objects.filter(post_type=Post.PostType.QUESTION, is_deleted=False).order_by("pk")
+    done = last = 0
+    while chunk := list(qs.filter(pk__gt=last).only("pk", "title", "body")[:REBUILD_BATCH]):
+        question_embed_many(questions=chunk, force=True)
+        done += len(chunk)
+        last = chunk[-1].pk
+        if progress is not None:
+            progress(done)
+    return done
 
 
 class _VectorMatrix:

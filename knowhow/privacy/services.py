@@ -19,7 +19,12 @@ from knowhow.accounts.audit import audit_record
 from knowhow.accounts.models import LoginFailure, User
 from knowhow.core.errors import ApplicationError, Conflict, PermissionRefused, ValidationFailed
 from knowhow.privacy.models import DataRequest
-from knowhow.privacy.registry import personal_models, retention_rules
+from knowhow.privacy.registry import (
+    erasure_steps,
+    export_steps,
+    personal_models,
+    retention_rules,
+)
 from knowhow.spaces.selectors import visible_space_q
 
 # Never exported: secrets that would let someone act as the person.
@@ -52,7 +57,7 @@ def _space_prefix(model: type[models.Model]) -> str | None:
     names = {f.name: f for f in model._meta.concrete_fields}
     if "space" in names and names["space"].is_relation:
         return "space"
-    for name in ("post", "question"):
+    for name in ("post", "question", "resource", "collection"):
         field = names.get(name)
         if field is not None and field.is_relation:
             related = {f.name for f in field.related_model._meta.concrete_fields}
@@ -107,6 +112,10 @@ def personal_data(*, user: User) -> tuple[dict[str, Any], list[tuple[str, Any]]]
         data["records"]["qa.QuestionView.viewer_key"] = [
             {"question_id": v.question_id, "day": v.day} for v in views.order_by("pk")
         ]
+    for step in export_steps():
+        for label, rows in step(user).items():
+            if rows:
+                data["records"].setdefault(label, []).extend(rows)
     groups = list(user.scim_groups.values_list("display_name", flat=True))
     if groups:
         data["records"]["provisioning.ScimGroup.members"] = groups
@@ -225,6 +234,8 @@ def person_erase(*, user: User, by: User | None) -> User:
         raise PermissionRefused("A superuser cannot erase their own account.")
     if settings.KNOWHOW["ERASURE_POLICY"] == ErasurePolicy.DELETE:
         _delete_content(user)
+    for step in erasure_steps():
+        step(user, settings.KNOWHOW["ERASURE_POLICY"])
     sessions_revoke_all(user=user)
     old_username = user.username
     wanted = personal_models()
