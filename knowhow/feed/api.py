@@ -7,7 +7,7 @@
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Path, Query, Router, Schema
+from ninja import Path, Query, Router, Schema, Status
 
 from knowhow.accounts.models import User
 from knowhow.core.errors import ApplicationError
@@ -105,7 +105,7 @@ def follow_question(request: HttpRequest, question_id: int = Path(..., ge=1, le=
     user = _person(request)
     question = post_get_for_viewer(pk=question_id, viewer=user)
     services.question_follow(user=user, question=question)
-    return 204, None
+    return Status(204, None)
 
 
 @router.delete(
@@ -117,4 +117,4 @@ def unfollow_question(request: HttpRequest, question_id: int = Path(..., ge=1, l
     user = _person(request)
     question = post_get_for_viewer(pk=question_id, viewer=user)
     services.question_follow(user=user, question=question, follow=False)
-    return 204, None
+    return Status(204, None)
