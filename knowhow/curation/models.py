@@ -313,6 +313,9 @@ class CollectionItem(models.Model):
     target = GenericForeignKey("content_type", "object_id")
     note = models.TextField(blank=True, help_text="The curator's note on this item.")
     note_html = models.TextField(blank=True, editable=False)
+    # When it was added: the home feed shows new items of paths people are enrolled in.
+    # Empty for items added before this was recorded.
+    added_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["collection", "position", "id"]

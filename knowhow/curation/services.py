@@ -516,6 +516,7 @@ def collection_item_add(
         object_id=target.pk,
         note=note[:5000],
         note_html=render_markdown(note) if note else "",
+        added_at=timezone.now(),
     )
 
 
