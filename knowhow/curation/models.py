@@ -135,6 +135,8 @@ class ResourceFlag(models.Model):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     reason = models.CharField(max_length=20, choices=FlagReason.choices)
     note = models.CharField(max_length=300, blank=True)
+    # The flagger's weight, computed as for post flags (moderation.services.flag_weight).
+    weight = models.FloatField(default=1.0)
     created_at = models.DateTimeField()
 
     class Meta:
