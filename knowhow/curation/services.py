@@ -6,7 +6,6 @@ import datetime
 import logging
 from collections.abc import Sequence
 
-from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError, models, transaction
 from django.db.models import F, Max, Sum
