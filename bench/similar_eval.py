@@ -5,11 +5,13 @@ question lands among the results (the query question itself excluded). Reports r
 nDCG@10 for full-text alone, semantic alone and hybrid, and the latency of a hybrid suggestion.
 
     .venv/bin/python bench/similar_eval.py /work/shared/data/stackexchange/ai.stackexchange.com \
-        [--reuse /tmp/knowhow-similar-XXXX] [--weights 0.1,0.25,0.5]
+        [--reuse /tmp/knowhow-similar-XXXX] [--weights 0.1,0.25,0.5] [--query-body-chars 600,250]
 
 It builds a throwaway SQLite database under a temporary directory (printed); nothing touches
 var/. --reuse points at such a directory to skip the import and the embedding; --weights runs
-the hybrid once per full-text weight (FEED_SIMILAR_FULLTEXT_WEIGHT).
+the hybrid once per full-text weight (FEED_SIMILAR_FULLTEXT_WEIGHT) and --query-body-chars once
+per length of query body the model reads (FEED_SIMILAR_QUERY_BODY_CHARS). Full-text is measured
+both with the search index (IndexFullText, the default) and with the index-free SimpleFullText.
 """
 
 import math
@@ -31,6 +33,7 @@ def main() -> None:
     )
     parser.add_argument("--reuse", default="")
     parser.add_argument("--weights", default="")
+    parser.add_argument("--query-body-chars", default="")
     args = parser.parse_args()
     dump = Path(args.dump)
     reuse = bool(args.reuse)
@@ -75,7 +78,11 @@ def main() -> None:
         )
     if not reuse:
         Post.objects.bulk_create(questions, batch_size=500)
+    from knowhow.search.services import question_index_rebuild
+
+    question_index_rebuild()  # the full-text side is the search app's index
     by_source = dict(Post.objects.values_list("source_id", "pk"))
+
     links: dict[str, list[tuple[int, int]]] = {"duplicate": [], "related": []}
     for row in ET.parse(dump / "PostLinks.xml").getroot():
         a, b = int(row.get("PostId")), int(row.get("RelatedPostId"))
@@ -107,18 +114,25 @@ def main() -> None:
     from django.conf import settings
 
     weights = [float(w) for w in args.weights.split(",") if w] or [None]
-    modes = [(Mode.FULLTEXT, None)] + (
-        [(Mode.SEMANTIC, None)] + [(Mode.HYBRID, w) for w in weights] if model else []
-    )
+    chars = [int(c) for c in args.query_body_chars.split(",") if c] or [None]
+    simple = "knowhow.feed.similar.SimpleFullText"
+    # (mode, full-text weight, query body characters, full-text ranker)
+    modes = [(Mode.FULLTEXT, None, None, simple), (Mode.FULLTEXT, None, None, None)]
+    if model:
+        modes += [(Mode.SEMANTIC, None, c, None) for c in chars]
+        modes += [(Mode.HYBRID, w, c, None) for w in weights for c in chars]
+        modes += [(Mode.HYBRID, weights[0], chars[0], simple)]
     for kind, pairs in links.items():
         if not pairs:
             continue
         print(f"\n{kind} links ({len(pairs)} queries)")
         print("| mode | recall@5 | nDCG@10 |")
         print("| --- | ---: | ---: |")
-        for mode, weight in modes:
+        for mode, weight, body_chars, ranker in modes:
             if weight is not None:
                 settings.FEED_SIMILAR_FULLTEXT_WEIGHT = weight
+            settings.FEED_SIMILAR_QUERY_BODY_CHARS = body_chars or 120
+            settings.FEED_SIMILAR_FULLTEXT = ranker or "knowhow.feed.similar.IndexFullText"
             recall, ndcg = [], []
             for query_id, target_id in pairs:
                 q = posts[query_id]
@@ -129,11 +143,17 @@ def main() -> None:
                 rank = ids.index(target_id) + 1 if target_id in ids else None
                 recall.append(1.0 if rank and rank <= 5 else 0.0)
                 ndcg.append(1.0 / math.log2(rank + 1) if rank else 0.0)
-            label = f"{mode} (full-text weight {weight})" if weight is not None else mode
+            label = mode + (" (SimpleFullText)" if ranker else "")
+            if weight is not None:
+                label += f", full-text weight {weight}"
+            if body_chars is not None:
+                label += f", query body {body_chars} chars"
             print(f"| {label} | {statistics.mean(recall):.3f} | {statistics.mean(ndcg):.3f} |")
 
     if hasattr(settings, "FEED_SIMILAR_FULLTEXT_WEIGHT") and args.weights:
         del settings.FEED_SIMILAR_FULLTEXT_WEIGHT
+    settings.FEED_SIMILAR_FULLTEXT = "knowhow.feed.similar.IndexFullText"
+    settings.FEED_SIMILAR_QUERY_BODY_CHARS = chars[0] or 120
     timings = []
     sample = list(posts.values())[:100]
     for q in sample:

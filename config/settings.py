@@ -411,6 +411,11 @@ CURATION_MIN_REPUTATION = int(os.environ.get("CURATION_MIN_REPUTATION", "50"))
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
 # Similar questions: the embedding model factory (the optional `semantic` extra). The test
 # suite runs full-text only unless a test picks an embedder; bench/similar_eval.py uses the model.
+# How often a web process asks whether stored question vectors changed (each process keeps them
+# as one matrix); the suite asks every time, since each test starts from an empty table.
+FEED_VECTOR_RECHECK_SECONDS = 0 if TESTING else 10
+# How long a process trusts the word frequencies it asked the index for (similar questions).
+FEED_SIMILAR_STATS_SECONDS = 0 if TESTING else 3600
 FEED_EMBEDDER = os.environ.get(
     "FEED_EMBEDDER",
     "knowhow.feed.embeddings.disabled_embedder"

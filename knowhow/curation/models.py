@@ -135,6 +135,8 @@ class ResourceFlag(models.Model):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     reason = models.CharField(max_length=20, choices=FlagReason.choices)
     note = models.CharField(max_length=300, blank=True)
+    # The flagger's weight, computed as for post flags (moderation.services.flag_weight).
+    weight = models.FloatField(default=1.0)
     created_at = models.DateTimeField()
 
     class Meta:
@@ -313,6 +315,9 @@ class CollectionItem(models.Model):
     target = GenericForeignKey("content_type", "object_id")
     note = models.TextField(blank=True, help_text="The curator's note on this item.")
     note_html = models.TextField(blank=True, editable=False)
+    # When it was added: the home feed shows new items of paths people are enrolled in.
+    # Empty for items added before this was recorded.
+    added_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["collection", "position", "id"]

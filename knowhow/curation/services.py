@@ -6,10 +6,9 @@ import datetime
 import logging
 from collections.abc import Sequence
 
-from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError, models, transaction
-from django.db.models import F, Max
+from django.db.models import F, Max, Sum
 from django.utils import timezone
 
 from knowhow.accounts.models import User
@@ -37,18 +36,15 @@ from knowhow.curation.models import (
     ResourceReview,
     ResourceVote,
 )
+from knowhow.moderation.config import moderation_setting
+from knowhow.moderation.services import flag_weight
 from knowhow.qa.models import Tag
 from knowhow.qa.services import _tags_for, normalise_tag_names, validate_comment
 from knowhow.spaces.models import Space
 
 logger = logging.getLogger(__name__)
 
-FLAGS_TO_HIDE = 3
 FEED_POLL_INTERVAL = datetime.timedelta(minutes=30)
-
-
-def _flags_to_hide() -> int:
-    return int(getattr(settings, "CURATION_FLAGS_TO_HIDE", FLAGS_TO_HIDE))
 
 
 # --- resources ------------------------------------------------------------------------------
@@ -236,22 +232,29 @@ def resource_review(*, resource: Resource, author: User, rating: int, line: str)
 
 @transaction.atomic
 def resource_flag(*, resource: Resource, user: User, reason: str, note: str = "") -> ResourceFlag:
-    """Flag once per person; at the threshold the resource is hidden pending a moderator."""
+    """Flag once per person. Flags weigh what post flags weigh (the flagger's trust level, flag
+    accuracy and the reason, from moderation), and the resource is hidden pending a moderator
+    when its flags weigh moderation's HIDE_SCORE, the threshold posts use."""
     perms.check_flag_resource(user, resource)
     if reason not in FlagReason.values:
         raise ValidationFailed("Choose a reason for the flag.", field="reason")
     if ResourceFlag.objects.filter(resource=resource, user=user).exists():
         raise Conflict("You have already flagged this resource.")
+    weight = flag_weight(
+        flagger=user, reason=reason, moderator=perms.can_moderate_resource(user, resource)
+    )
     flag = ResourceFlag.objects.create(
         resource=resource,
         user=user,
         reason=reason,
         note=note.strip()[:300],
+        weight=weight,
         created_at=timezone.now(),
     )
-    if resource.flags.count() >= _flags_to_hide() and not resource.is_hidden:
+    score = resource.flags.aggregate(total=Sum("weight"))["total"] or 0.0
+    if score >= moderation_setting("HIDE_SCORE") and not resource.is_hidden:
         resource.is_hidden = True
-        resource.hidden_reason = f"Hidden after {_flags_to_hide()} flags, pending review."
+        resource.hidden_reason = "Hidden after flags from the community, pending review."
         resource.save(update_fields=["is_hidden", "hidden_reason"])
     return flag
 
@@ -516,6 +519,7 @@ def collection_item_add(
         object_id=target.pk,
         note=note[:5000],
         note_html=render_markdown(note) if note else "",
+        added_at=timezone.now(),
     )
 
 

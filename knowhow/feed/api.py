@@ -1,4 +1,4 @@
-"""JSON API for similar questions, as a django-ninja Router for the API app to mount:
+"""JSON API for similar questions and following a question, as a django-ninja Router for the API app to mount:
 
     api.add_router("/questions", knowhow.feed.api.router)   # GET /api/v1/questions/similar
 
@@ -7,11 +7,32 @@
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Query, Router, Schema
+from ninja import Path, Query, Router, Schema, Status
 
+from knowhow.accounts.models import User
+from knowhow.core.errors import ApplicationError
+from knowhow.feed import selectors, services
 from knowhow.feed.similar import Mode, similar_questions
+from knowhow.qa.selectors import post_get_for_viewer
 
 router = Router(tags=["questions"])
+
+MAX_ID = 2**63 - 1
+
+
+class LoginRequired(ApplicationError):
+    """Following is personal: send a token or log in."""
+
+    status_code = 401
+    code = "not_authenticated"
+
+
+def _person(request: HttpRequest) -> User:
+    auth = getattr(request, "auth", None)
+    user = auth if isinstance(auth, User) else request.user
+    if not getattr(user, "is_authenticated", False):
+        raise LoginRequired("Log in or send an API token to follow questions.")
+    return user  # type: ignore[return-value]
 
 
 class SimilarQuestionOut(Schema):
@@ -58,3 +79,42 @@ def similar(
             for hit in result.hits
         ],
     }
+
+
+class FollowOut(Schema):
+    following: bool
+
+
+@router.get(
+    "/{int:question_id}/follow",
+    response=FollowOut,
+    summary="Whether you follow a question (answers and comments notify you)",
+)
+def follow_state(request: HttpRequest, question_id: int = Path(..., ge=1, le=MAX_ID)) -> Any:
+    user = _person(request)
+    question = post_get_for_viewer(pk=question_id, viewer=user)
+    return {"following": selectors.is_following(user=user, question=question)}
+
+
+@router.put(
+    "/{int:question_id}/follow",
+    response={204: None},
+    summary="Follow a question",
+)
+def follow_question(request: HttpRequest, question_id: int = Path(..., ge=1, le=MAX_ID)) -> Any:
+    user = _person(request)
+    question = post_get_for_viewer(pk=question_id, viewer=user)
+    services.question_follow(user=user, question=question)
+    return Status(204, None)
+
+
+@router.delete(
+    "/{int:question_id}/follow",
+    response={204: None},
+    summary="Stop following a question",
+)
+def unfollow_question(request: HttpRequest, question_id: int = Path(..., ge=1, le=MAX_ID)) -> Any:
+    user = _person(request)
+    question = post_get_for_viewer(pk=question_id, viewer=user)
+    services.question_follow(user=user, question=question, follow=False)
+    return Status(204, None)

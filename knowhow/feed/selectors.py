@@ -22,7 +22,7 @@ PAGE_SIZE = 20
 
 @dataclass
 class FeedEntry:
-    kind: str  # "question" or "resource"
+    kind: str  # "question", "resource", "video" or "collection" (new items in a path you take)
     obj: object
     when: datetime.datetime
     score: float = 0.0
@@ -42,9 +42,12 @@ def _freshness(when: datetime.datetime, now: datetime.datetime) -> float:
 
 
 def home_feed(*, viewer: Viewer, page: int = 1, now: datetime.datetime | None = None) -> FeedPage:
-    """Recent questions and curated resources the viewer may see, ranked by
-    freshness × (1 + relevance) + votes, each with the reasons it is shown."""
+    """Recent questions, curated resources, new videos and new items in the paths the viewer
+    is enrolled in, all of which the viewer may see, ranked by freshness × (1 + relevance) +
+    votes, each with the reasons it is shown."""
+    from knowhow.curation.models import CollectionItem
     from knowhow.curation.selectors import visible_resources
+    from knowhow.videos.selectors import video_list
 
     now = now or timezone.now()
     since = now - datetime.timedelta(days=FEED_DAYS)
@@ -64,6 +67,22 @@ def home_feed(*, viewer: Viewer, page: int = 1, now: datetime.datetime | None = 
         .prefetch_related(tags_only)
         .order_by("-created_at")[: CANDIDATES // 4]
     )
+    videos = list(
+        video_list(viewer=viewer)
+        .filter(published_at__gte=since)
+        .select_related("post")[: CANDIDATES // 4]
+    )
+    collection_items: list[CollectionItem] = []
+    if viewer is not None and viewer.is_authenticated:
+        collection_items = list(
+            CollectionItem.objects.filter(
+                visible_space_q(viewer, prefix="collection__space"),
+                collection__enrolments__user=viewer,
+                added_at__gte=since,
+            )
+            .select_related("collection")
+            .order_by("-added_at")[:CANDIDATES]
+        )
     followed_tags: set[int] = set()
     answered_tags: set[int] = set()
     followed_questions: set[int] = set()
@@ -125,6 +144,34 @@ def home_feed(*, viewer: Viewer, page: int = 1, now: datetime.datetime | None = 
         votes = math.log1p(max(r.score, 0))
         score = _freshness(r.created_at, now) * (1 + relevance) + 0.3 * votes
         entries.append(FeedEntry("resource", r, r.created_at, score, reasons))
+    for v in videos:
+        reasons = ["New video"]
+        relevance = 0.5
+        followed = [t.name for t in v.tags.all() if t.pk in followed_tags]
+        if followed:
+            relevance += min(2, len(followed))
+            reasons.insert(0, "You follow " + ", ".join(f"#{n}" for n in followed[:3]))
+        uploader = v.uploader
+        if department and uploader and (uploader.department or "").strip().lower() == department:
+            relevance += 0.5
+            reasons.append(f"From your department ({uploader.department})")
+        votes = math.log1p(max(v.post.score, 0)) if v.post_id and v.post else 0.0
+        when = v.published_at or v.created_at
+        score = _freshness(when, now) * (1 + relevance) + 0.3 * votes
+        entries.append(FeedEntry("video", v, when, score, reasons))
+    by_collection: dict[int, list[CollectionItem]] = {}
+    for item in collection_items:
+        by_collection.setdefault(item.collection_id, []).append(item)
+    for items in by_collection.values():
+        collection = items[0].collection
+        when = items[0].added_at
+        count = len(items)
+        reasons = [
+            f"{count} new item{'s' if count != 1 else ''} in {collection.title}, "
+            f"a {'path' if collection.is_path else 'collection'} you are enrolled in"
+        ]
+        score = _freshness(when, now) * (1 + 1.5) + 0.1 * math.log1p(count)
+        entries.append(FeedEntry("collection", collection, when, score, reasons))
     entries.sort(key=lambda e: (-e.score, -e.when.timestamp()))
     start = (page - 1) * PAGE_SIZE
     return FeedPage(
@@ -132,6 +179,10 @@ def home_feed(*, viewer: Viewer, page: int = 1, now: datetime.datetime | None = 
         page=page,
         has_next=len(entries) > start + PAGE_SIZE,
     )
+
+
+def is_following(*, user: User, question: Post) -> bool:
+    return QuestionFollow.objects.filter(user=user, question=question).exists()
 
 
 def notifications_for(*, user: User, unread_only: bool = False) -> QuerySet[Notification]:

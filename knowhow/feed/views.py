@@ -3,10 +3,11 @@
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from knowhow.core.errors import ApplicationError, PermissionRefused, ValidationFailed
 from knowhow.core.forms import add_service_error
@@ -90,10 +91,20 @@ def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
     return render(request, "feed/unsubscribed.html", {"kind": kind, "done": False, "token": token})
 
 
-@login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def question_follow(request: HttpRequest, pk: int) -> HttpResponse:
+    """GET: the follow button in its current state (the question page loads it with htmx);
+    POST: follow (follow=1) or unfollow (follow=0)."""
     question = post_get_for_viewer(pk=pk, viewer=request.user)
+    if request.method == "GET":
+        if not request.user.is_authenticated or not question.is_question:
+            return HttpResponse("")
+        following = selectors.is_following(user=request.user, question=question)
+        return render(
+            request, "feed/_follow_question.html", {"question": question, "following": following}
+        )
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
     follow = request.POST.get("follow", "1") != "0"
     services.question_follow(user=request.user, question=question, follow=follow)
     if _is_htmx(request):

@@ -12,9 +12,18 @@ retention rules in `AppConfig.ready()`:
 Files kept by storage name in a plain text field (a video's original, a captions file) are
 registered with `register_personal_files("videos.Video", "original")`, so that the export puts
 the file itself in the archive, not only its name; FileFields are found without registering.
+
+Rows without a direct foreign key to the person (a path item marked done belongs to an
+enrolment), and content that needs its own counters kept right under the "delete" policy, are
+handled by an app's export and erasure steps:
+
+    register_export_step(curation.privacy.export_records)   # (user) -> {"label": [rows]}
+    register_erasure_step(curation.privacy.erase)           # (user, policy) -> None
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 _personal_models: set[str] = {
     "accounts.ApiToken",
@@ -71,6 +80,30 @@ def register_personal_model(label: str) -> None:
 
 def personal_models() -> frozenset[str]:
     return frozenset(_personal_models)
+
+
+# Run by the export (extra records, already visibility-filtered) and by erasure (before the
+# personal models' rows are deleted), in registration order.
+_export_steps: list[Callable[[Any], dict[str, list[Any]]]] = []
+_erasure_steps: list[Callable[[Any, str], None]] = []
+
+
+def register_export_step(step: Callable[[Any], dict[str, list[Any]]]) -> None:
+    if step not in _export_steps:
+        _export_steps.append(step)
+
+
+def register_erasure_step(step: Callable[[Any, str], None]) -> None:
+    if step not in _erasure_steps:
+        _erasure_steps.append(step)
+
+
+def export_steps() -> list[Callable[[Any], dict[str, list[Any]]]]:
+    return list(_export_steps)
+
+
+def erasure_steps() -> list[Callable[[Any, str], None]]:
+    return list(_erasure_steps)
 
 
 def register_retention(

@@ -22,6 +22,8 @@ from knowhow.accounts.models import LoginFailure, User
 from knowhow.core.errors import ApplicationError, Conflict, PermissionRefused, ValidationFailed
 from knowhow.privacy.models import DataRequest
 from knowhow.privacy.registry import (
+    erasure_steps,
+    export_steps,
     mention_fields,
     personal_file_fields,
     personal_models,
@@ -126,6 +128,10 @@ def personal_data(*, user: User) -> tuple[dict[str, Any], list[tuple[str, Any]]]
         data["records"]["qa.QuestionView.viewer_key"] = [
             {"question_id": v.question_id, "day": v.day} for v in views.order_by("pk")
         ]
+    for step in export_steps():
+        for label, rows in step(user).items():
+            if rows:
+                data["records"].setdefault(label, []).extend(rows)
     groups = list(user.scim_groups.values_list("display_name", flat=True))
     if groups:
         data["records"]["provisioning.ScimGroup.members"] = groups
@@ -335,6 +341,8 @@ def person_erase(*, user: User, by: User | None) -> User:
         raise PermissionRefused("A superuser cannot erase their own account.")
     if settings.KNOWHOW["ERASURE_POLICY"] == ErasurePolicy.DELETE:
         _delete_content(user)
+    for step in erasure_steps():
+        step(user, settings.KNOWHOW["ERASURE_POLICY"])
     sessions_revoke_all(user=user)
     old_username = user.username
     wanted = personal_models()

@@ -191,11 +191,18 @@ def test_bad_reviews_are_refused(resource, user, rating, line):
 
 
 def test_enough_flags_hide_a_resource_until_a_moderator_restores_it(resource, settings, staff):
-    settings.CURATION_FLAGS_TO_HIDE = 2
+    from knowhow.moderation.services import flag_weight
+
     first, second = UserFactory(), UserFactory()
+    settings.KNOWHOW_MODERATION = {
+        "HIDE_SCORE": flag_weight(flagger=first, reason="spam")
+        + flag_weight(flagger=second, reason="broken")
+    }
     services.resource_flag(resource=resource, user=first, reason="spam")
     with pytest.raises(Conflict):
         services.resource_flag(resource=resource, user=first, reason="spam")
+    resource.refresh_from_db()
+    assert not resource.is_hidden
     services.resource_flag(resource=resource, user=second, reason="broken")
     resource.refresh_from_db()
     assert resource.is_hidden
@@ -276,3 +283,21 @@ def test_the_resource_list_is_a_fixed_number_of_queries(
     with django_assert_num_queries(2):  # resources with space and curator; their tags
         rows = list(selectors.resource_list(viewer=viewer))
         assert all(len(r.tags.all()) == 2 for r in rows)
+
+
+def test_resource_flags_weigh_what_post_flags_weigh(resource, settings, staff):
+    """Same weights (moderation.services.flag_weight) and the same threshold (HIDE_SCORE) as
+    flags on posts: a newcomer's flag does not hide a resource, a moderator's weighs 5 or more."""
+    from knowhow.moderation.config import moderation_setting
+    from knowhow.moderation.services import flag_weight
+
+    newcomer = UserFactory()
+    flag = services.resource_flag(resource=resource, user=newcomer, reason="broken")
+    assert flag.weight == flag_weight(flagger=newcomer, reason="broken")
+    resource.refresh_from_db()
+    assert not resource.is_hidden and flag.weight < moderation_setting("HIDE_SCORE")
+    settings.KNOWHOW_MODERATION = {"HIDE_SCORE": flag.weight + 6.0}
+    staff_flag = services.resource_flag(resource=resource, user=staff, reason="spam")
+    assert staff_flag.weight == 6.0  # staff 5, plus the spam bonus, as on posts
+    resource.refresh_from_db()
+    assert resource.is_hidden

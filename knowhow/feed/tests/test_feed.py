@@ -87,8 +87,9 @@ def test_the_feed_pages_with_htmx(client, user, default_space):
 def test_the_feed_is_a_fixed_number_of_queries(user, default_space, django_assert_num_queries):
     for i in range(10):
         QuestionFactory(title=f"Question number {i} about budgets", tags=["a", "b"])
-    # questions, their tags, resources, followed tags, answered tags, follows, routed
-    with django_assert_num_queries(7):
+    # questions, their tags, resources, videos, collection updates, followed tags, answered
+    # tags, follows, routed (no resources or videos here, so no tag queries for them)
+    with django_assert_num_queries(9):
         entries = selectors.home_feed(viewer=user).entries
         assert len(entries) == 10
 
@@ -263,3 +264,83 @@ def test_questions_you_can_answer_page(client, default_space):
     page = client.get(reverse("feed:answerable"))
     assert open_q.title.encode() in page.content
     assert answered.title.encode() not in page.content
+
+
+# --- videos and collection updates -----------------------------------------------------------
+
+
+def _video(space, title, tags=(), uploader=None, days=0):
+    from knowhow.videos.models import Video
+
+    when = timezone.now() - datetime.timedelta(days=days)
+    video = Video.objects.create(
+        space=space, title=title, uploader=uploader, status=Video.Status.READY, published_at=when
+    )
+    for name in tags:
+        video.tags.add(Tag.objects.get_or_create(name=name)[0])
+    return video
+
+
+def test_new_videos_are_in_the_feed_with_their_reasons(user, default_space, private_space):
+    tag_follow(user=user, tag=Tag.objects.get_or_create(name="excel")[0])
+    shown = _video(default_space, "Pivot tables in five minutes", tags=["excel"])
+    _video(default_space, "An old video", days=90)
+    _video(private_space, "Secret roadmap walkthrough")
+    from knowhow.videos.models import Video
+
+    Video.objects.create(space=default_space, title="Still processing", status="processing")
+    entries = [e for e in selectors.home_feed(viewer=user).entries if e.kind == "video"]
+    assert [e.obj for e in entries] == [shown]
+    assert entries[0].reasons == ["You follow #excel", "New video"]
+
+
+def test_new_items_in_an_enrolled_path_are_a_collection_update(user, default_space, question):
+    from knowhow.curation import services as curation
+
+    curator = UserFactory(reputation=500)
+    path = curation.collection_create(
+        by=curator, space=default_space, title="Analyst onboarding", is_path=True
+    )
+    curation.path_enrol(collection=path, user=user)
+    curation.collection_item_add(collection=path, by=curator, target=question)
+    curation.collection_item_add(
+        collection=path, by=curator, target=QuestionFactory(title="Second item for the path")
+    )
+    entries = [e for e in selectors.home_feed(viewer=user).entries if e.kind == "collection"]
+    assert [e.obj for e in entries] == [path]
+    assert entries[0].reasons == ["2 new items in Analyst onboarding, a path you are enrolled in"]
+    outsider = UserFactory()
+    assert not [e for e in selectors.home_feed(viewer=outsider).entries if e.kind == "collection"]
+
+
+def test_collection_updates_from_a_space_you_left_are_not_shown(user, private_space):
+    from knowhow.curation import services as curation
+    from knowhow.spaces.models import SpaceMembership
+
+    curator = UserFactory(reputation=500)
+    add_member(private_space, curator)
+    add_member(private_space, user)
+    path = curation.collection_create(by=curator, space=private_space, title="Secret", is_path=True)
+    curation.path_enrol(collection=path, user=user)
+    curation.collection_item_add(
+        collection=path, by=curator, target=QuestionFactory(author=curator, space=private_space)
+    )
+    assert [e.kind for e in selectors.home_feed(viewer=user).entries].count("collection") == 1
+    SpaceMembership.objects.filter(space=private_space, user=user).delete()
+    assert "collection" not in [e.kind for e in selectors.home_feed(viewer=user).entries]
+
+
+def test_the_home_page_shows_videos_and_collection_updates(client, user, default_space):
+    from knowhow.curation import services as curation
+
+    _video(default_space, "Pivot tables in five minutes")
+    curator = UserFactory(reputation=500)
+    path = curation.collection_create(
+        by=curator, space=default_space, title="Onboarding", is_path=True
+    )
+    curation.path_enrol(collection=path, user=user)
+    curation.collection_item_add(collection=path, by=curator, target=QuestionFactory())
+    client.force_login(user)
+    page = client.get(reverse("feed:home"))
+    assert b"Pivot tables in five minutes" in page.content
+    assert b"path update" in page.content and b"a path you are enrolled in" in page.content

@@ -29,6 +29,12 @@ def no_model(settings, db):
     embeddings.embedder.cache_clear()
 
 
+@pytest.fixture
+def committed(django_capture_on_commit_callbacks):
+    """Run a block with its on-commit work (search indexing, vectors) done."""
+    return lambda: django_capture_on_commit_callbacks(execute=True)
+
+
 def _ask(run_on_commit, title, body="Some details about the problem here.", **kwargs):
     author = kwargs.pop("author", None) or UserFactory()
     space = kwargs.pop("space", None)
@@ -44,11 +50,14 @@ def _ask(run_on_commit, title, body="Some details about the problem here.", **kw
     )
 
 
-def test_without_the_model_it_falls_back_to_full_text_and_says_so(no_model, db):
-    wanted = QuestionFactory(title="How do I export a report to CSV?")
-    QuestionFactory(
-        title="Where is the holiday calendar kept?", body="Looking for the calendar file."
-    )
+def test_without_the_model_it_falls_back_to_full_text_and_says_so(no_model, committed):
+    with committed():
+        wanted = QuestionFactory(title="How do I export a report to CSV?")
+        QuestionFactory(
+            title="Where is the holiday calendar kept?",
+            body="Looking for the calendar file.",
+            tags=("holidays",),
+        )
     result = similar_questions(viewer=UserFactory(), title="export report csv")
     assert result.mode == Mode.FULLTEXT
     assert "full-text matches only" in result.notice
@@ -118,8 +127,9 @@ def test_the_embed_questions_command_without_the_model(no_model, db, capsys):
     assert "not installed" in capsys.readouterr().out
 
 
-def test_the_api_router(no_model, db):
-    wanted = QuestionFactory(title="How do I export a report to CSV?")
+def test_the_api_router(no_model, committed):
+    with committed():
+        wanted = QuestionFactory(title="How do I export a report to CSV?")
     client = TestClient(router)
     response = client.get("/similar", query_params={"title": "export report csv", "limit": 3})
     assert response.status_code == 200
@@ -130,9 +140,10 @@ def test_the_api_router(no_model, db):
     assert client.get("/similar").status_code == 422
 
 
-def test_the_suggestion_fragments(client, no_model, db, private_space):
-    wanted = QuestionFactory(title="How do I export a report to CSV?")
-    other = QuestionFactory(title="Exporting the CSV report fails with an error")
+def test_the_suggestion_fragments(client, no_model, committed, private_space):
+    with committed():
+        wanted = QuestionFactory(title="How do I export a report to CSV?")
+        other = QuestionFactory(title="Exporting the CSV report fails with an error")
     page = client.get(reverse("feed:similar"), {"title": "export a report to csv please"})
     assert wanted.title.encode() in page.content
     assert client.get(reverse("feed:similar"), {"title": "short"}).content.count(b"<li>") == 0
@@ -141,3 +152,56 @@ def test_the_suggestion_fragments(client, no_model, db, private_space):
     assert wanted.title.encode() not in related.content
     secret = QuestionFactory(space=private_space)
     assert client.get(reverse("feed:related", args=[secret.pk])).status_code == 404
+
+
+def test_full_text_comes_from_the_search_index(no_model, committed):
+    """The full-text side is the search app's index: a question the index does not hold is not
+    found, and any of the query's words may match (a long question is not an AND query)."""
+    with committed():
+        indexed = QuestionFactory(
+            title="Kerberos ticket renewal on laptops", body="Tickets expire after ten hours."
+        )
+        QuestionFactory(
+            title="Holiday calendar", body="Where is the calendar kept?", tags=("holidays",)
+        )
+    QuestionFactory(title="Kerberos tickets expire overnight")  # never indexed (no commit)
+    hits = similar_questions(
+        viewer=UserFactory(),
+        title="kerberos renewal",
+        body="vpn printer spooler",
+        mode=Mode.FULLTEXT,
+    ).hits
+    assert [h["question"] for h in hits] == [indexed]
+    assert (
+        similar_questions(viewer=UserFactory(), title="the and of", mode=Mode.FULLTEXT).hits == []
+    )
+
+
+def test_reindex_recomputes_every_question_vector(semantic, db, capsys):
+    """`knowhow reindex` (the search app's rebuilder registry) recomputes all vectors, so an
+    imported dump is searchable when it returns; vectors of deleted questions go."""
+    first = QuestionFactory(title="Imported question one")
+    second = QuestionFactory(title="Imported question two")
+    gone = QuestionFactory(title="Deleted later")
+    call_command("reindex", "question-vectors", "--quiet-progress")
+    assert set(QuestionEmbedding.objects.values_list("question_id", flat=True)) == {
+        first.pk,
+        second.pk,
+        gone.pk,
+    }
+    before = QuestionEmbedding.objects.get(question=first).updated_at
+    type(gone).objects.filter(pk=gone.pk).update(is_deleted=True)
+    call_command("reindex", "question-vectors", "--quiet-progress")
+    assert set(QuestionEmbedding.objects.values_list("question_id", flat=True)) == {
+        first.pk,
+        second.pk,
+    }
+    assert QuestionEmbedding.objects.get(question=first).updated_at > before
+    assert "question-vectors: 2 indexed" in capsys.readouterr().out
+
+
+def test_reindex_without_the_model_computes_nothing(no_model, db, capsys):
+    QuestionFactory(title="A question")
+    call_command("reindex", "question-vectors", "--quiet-progress")
+    assert "question-vectors: 0 indexed" in capsys.readouterr().out
+    assert not QuestionEmbedding.objects.exists()

@@ -55,6 +55,10 @@ class SearchBackend(Protocol):
     def match(self, qs: QuerySet[Post], query: ParsedQuery) -> QuerySet[Post]:
         """Restrict `qs` (questions) to matches, annotated `search_rank`: lower is better."""
 
+    def match_any(self, qs: QuerySet[Post], words: Sequence[str]) -> QuerySet[Post]:
+        """Like `match`, but a question matches when it has ANY of the words (plain \\w+ words):
+        for finding questions similar to a long text rather than answering a search."""
+
     def snippets(self, query: ParsedQuery, question_ids: Sequence[int]) -> dict[int, Snippet]: ...
 
 

@@ -80,6 +80,17 @@ class PostgresBackend:
             params=[text],
         )
 
+    def match_any(self, qs: QuerySet[Post], words: Sequence[str]) -> QuerySet[Post]:
+        text = " | ".join(words)  # \w+ words only: nothing to_tsquery reads as an operator
+        any_query = f"to_tsquery('{CONFIG}', %s)"
+        return qs.extra(  # noqa: S610  (constant SQL; the words are a parameter)
+            select={"search_rank": f"-ts_rank({TABLE}.document, {any_query})"},
+            select_params=[text],
+            tables=[TABLE],
+            where=[f"{TABLE}.question_id = qa_post.id", f"{TABLE}.document @@ {any_query}"],
+            params=[text],
+        )
+
     def snippets(self, query: ParsedQuery, question_ids: Sequence[int]) -> dict[int, Snippet]:
         if not question_ids or not query.has_text:
             return {}

@@ -75,6 +75,14 @@ class SqliteBackend:
             params=[fts_query(query)],
         )
 
+    def match_any(self, qs: QuerySet[Post], words: Sequence[str]) -> QuerySet[Post]:
+        return qs.extra(  # noqa: S610  (constant SQL; the words are a parameter)
+            select={"search_rank": f"bm25({TABLE}, {WEIGHTS})"},
+            tables=[TABLE],
+            where=[f"{TABLE}.rowid = qa_post.id", f"{TABLE} MATCH %s"],
+            params=[" OR ".join(f'"{w}"' for w in words)],
+        )
+
     def snippets(self, query: ParsedQuery, question_ids: Sequence[int]) -> dict[int, Snippet]:
         if not question_ids or not query.has_text:
             return {}
