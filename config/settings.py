@@ -380,9 +380,11 @@ VIDEOS = {
     ],  # fmt: skip
     "CAPTION_MAX_BYTES": 1024 * 1024,
     # Automatic captions after transcoding, with an offline recogniser (`make install-captions`);
-    # an empty value turns them off. Without the recogniser's packages nothing happens.
+    # an empty value turns them off. Without the recogniser's packages nothing happens. The test
+    # suite turns them on only where a test asks (seconds of CPU per video).
     "SPEECH_RECOGNIZER": os.environ.get(
-        "VIDEO_SPEECH_RECOGNIZER", "knowhow.videos.backends.speech.WhisperRecognizer"
+        "VIDEO_SPEECH_RECOGNIZER",
+        "" if TESTING else "knowhow.videos.backends.speech.WhisperRecognizer",
     ),
     "SPEECH_MODEL_DIR": os.environ.get("VIDEO_SPEECH_MODEL_DIR", ""),
     "SPEECH_THREADS": int(os.environ.get("VIDEO_SPEECH_THREADS", 0)),

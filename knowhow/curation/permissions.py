@@ -35,9 +35,17 @@ def can_curate(user: Viewer, space: Space) -> bool:
     return is_space_moderator(user, space) or user.reputation >= curate_min_reputation()  # type: ignore[union-attr]
 
 
+def _check_not_sanctioned(user: Viewer) -> None:
+    """Silenced and suspended people add, vote, flag, review and comment on nothing."""
+    from knowhow.moderation.permissions import check_not_sanctioned
+
+    check_not_sanctioned(user)  # type: ignore[arg-type]
+
+
 def check_curate(user: Viewer, space: Space) -> None:
     if not _authenticated(user):
         raise PermissionRefused("Log in to curate.")
+    _check_not_sanctioned(user)
     if not can_post_in_space(user, space):
         raise PermissionRefused("You are not a member of that space.")
     if not space_feature_enabled(space, "curation"):
@@ -65,6 +73,7 @@ def _check_interact(user: Viewer, resource: Resource, verb: str) -> None:
     if not _authenticated(user):
         raise PermissionRefused(f"Log in to {verb}.")
     check_view_resource(user, resource)
+    _check_not_sanctioned(user)
     if resource.is_deleted:
         raise ValidationFailed("That resource has been deleted.")
 
@@ -112,6 +121,7 @@ def check_edit_collection(user: Viewer, collection: Collection) -> None:
     check_view_collection(user, collection)
     if not can_edit_collection(user, collection):
         raise PermissionRefused("Only the collection's curator or a moderator can change it.")
+    _check_not_sanctioned(user)
 
 
 def check_enrol(user: Viewer, collection: Collection) -> None:

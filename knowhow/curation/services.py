@@ -552,6 +552,11 @@ def path_enrol(*, collection: Collection, user: User) -> Enrolment:
     enrolment, created = Enrolment.objects.get_or_create(
         collection=collection, user=user, defaults={"enrolled_at": timezone.now()}
     )
+    if created and collection.curator_id and collection.curator_id != user.pk:
+        from knowhow.reputation.badges import badge_award
+
+        # "Curated a collection others use": the first time someone else enrols in a path.
+        badge_award(user=collection.curator, slug="curator")
     if created:
         activity_after_commit(
             kind="path_enrolled",

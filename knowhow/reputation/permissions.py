@@ -41,6 +41,9 @@ def check_offer_bounty(user: Viewer, question: Any, *, amount: int) -> None:
         raise PermissionRefused("Log in to offer a bounty.")
     if not can_view_space(user, question.space):
         raise NotFound("That question does not exist or is not visible to you.")
+    from knowhow.moderation.permissions import check_not_sanctioned
+
+    check_not_sanctioned(user)  # type: ignore[arg-type]
     _check_question_open_for_bounty(question)
     asker = question.author_id == user.pk  # type: ignore[union-attr]
     if not (

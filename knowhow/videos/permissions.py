@@ -32,7 +32,15 @@ def can_manage_video(user: User, video: Video) -> bool:
     return user.pk == video.uploader_id or is_space_moderator(user, video.space)
 
 
+def _check_not_sanctioned(user: User) -> None:
+    """Silenced and suspended people publish nothing (moderation's rule for every post)."""
+    from knowhow.moderation.permissions import check_not_sanctioned
+
+    check_not_sanctioned(user)
+
+
 def check_upload(*, user: User, space: Space) -> None:
+    _check_not_sanctioned(user)
     if not can_post_in_space(user, space):
         raise PermissionRefused("You cannot post videos in that space.")
     if not space_feature_enabled(space, "videos"):
@@ -40,6 +48,7 @@ def check_upload(*, user: User, space: Space) -> None:
 
 
 def check_answer_with_video(*, user: User, answer: Post) -> None:
+    _check_not_sanctioned(user)
     if not answer.is_answer or answer.author_id != user.pk:
         raise PermissionRefused("You can attach a video only to your own answer.")
 

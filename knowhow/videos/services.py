@@ -460,6 +460,11 @@ def transcode_run(*, job_id: int, worker: str | None = None) -> TranscodeJob | N
         status=Video.Status.READY, status_message="", updated_at=now
     )
     _changed(video.pk)
+    if video.uploader_id:
+        from knowhow.reputation.badges import badge_award
+
+        # The badge the reputation issue left for videos to award: a first published video.
+        badge_award(user=video.uploader, slug="video-maker", post=video.post)
     if video.has_audio and settings.VIDEOS.get("SPEECH_RECOGNIZER"):
         from knowhow.videos.tasks import caption_video_automatically
 

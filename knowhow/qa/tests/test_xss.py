@@ -66,9 +66,17 @@ VECTORS = [
 URL_ATTRIBUTES = {"href", "src", "action", "formaction", "xlink:href", "data", "poster", "srcset"}
 FORBIDDEN_TAGS = {"iframe", "frame", "frameset", "object", "embed", "applet", "base", "svg"}
 FORBIDDEN_TAGS |= {"math", "style", "template", "noscript"}
-HTMX_ENDPOINTS = {"vote", "accept", "comment_create", "comment_delete", "tag_follow"}
-# Read-only fragments the base and Q&A templates load (notification badge, similar questions).
-HTMX_GET_ENDPOINTS = {"notification_count", "similar", "related"}
+HTMX_ENDPOINTS = {
+    "vote",
+    "accept",
+    "comment_create",
+    "comment_delete",
+    "tag_follow",
+    "question_follow",
+}
+# Read-only fragments the base and Q&A templates load (notification badge, similar questions,
+# the follow-question button).
+HTMX_GET_ENDPOINTS = {"notification_count", "similar", "related", "question_follow"}
 # Constant trigger/include values written in templates, never built from user input.
 HTMX_CONSTANTS = {
     "hx-trigger": {"load", "every 60s", "keyup changed delay:600ms from:#id_title, load"},

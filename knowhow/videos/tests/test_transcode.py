@@ -35,6 +35,8 @@ def test_a_landscape_clip_with_sound_becomes_a_ready_hls_video(
     assert vtt.startswith("WEBVTT") and "sprite.jpg#xywh=0,0,160,90" in vtt
     job = video.jobs.get()
     assert job.state == TranscodeJob.State.SUCCEEDED and job.progress == 100 and job.attempts == 1
+    # The maker earns the "video maker" badge with a first published video.
+    assert "video-maker" in set(user.badges.values_list("badge__slug", flat=True))
 
 
 def test_the_ladder_publishes_the_lowest_rendition_first(
