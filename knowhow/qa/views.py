@@ -407,7 +407,7 @@ def user_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "answers": answers,
             "stats": selectors.user_stats(user=person, viewer=request.user),
             "tags": selectors.followed_tags(user=person, viewer=request.user),
-            "badges": badges_for(user=person),
+            "badges": badges_for(user=person, viewer=request.user),
             "can_sanction": is_site_moderator(request.user) and request.user.pk != person.pk,
             "suspension": public_suspension(person=person),
         },

@@ -78,7 +78,7 @@ def reputation_detail(request: HttpRequest, user_id: int, limit: int = 50, offse
         "events": list(events),
         "tags": [
             {"tag": s.tag.name, "score": s.score}
-            for s in selectors.tag_scores_for(user=person, limit=100)
+            for s in selectors.tag_scores_for(user=person, limit=100, viewer=_viewer(request))
         ],
     }
 
@@ -106,7 +106,7 @@ def badge_list(request: HttpRequest, user_id: int):  # type: ignore[no-untyped-d
             "post_id": ub.post_id,
             "awarded_at": ub.awarded_at,
         }
-        for ub in selectors.badges_for(user=_person(user_id))
+        for ub in selectors.badges_for(user=_person(user_id), viewer=_viewer(request))
     ]
 
 

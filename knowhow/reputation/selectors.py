@@ -4,7 +4,7 @@ from collections import defaultdict
 from typing import Any
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, OuterRef, QuerySet, Subquery
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 
 from knowhow.accounts.models import User
 from knowhow.reputation.models import Bounty, ReputationEvent, UserBadge, UserTagScore
@@ -15,12 +15,42 @@ def reputation_events_for(*, user: User) -> QuerySet[ReputationEvent]:
     return ReputationEvent.objects.filter(user=user).select_related("post", "post__question")
 
 
-def tag_scores_for(*, user: User, limit: int = 20) -> list[UserTagScore]:
-    return list(UserTagScore.objects.filter(user=user, score__gt=0).select_related("tag")[:limit])
+def _tag_seen_by(viewer: Viewer, tag_name: str) -> Exists:
+    """Whether a tag (by the name in the OuterRef `tag_name`) is on a question `viewer` can see:
+    a tag used only inside a private space is not shown to people outside it."""
+    from knowhow.qa.models import Post
+
+    return Exists(
+        Post.objects.filter(
+            visible_space_q(viewer),
+            post_type=Post.PostType.QUESTION,
+            tags__name=OuterRef(tag_name),
+        )
+    )
 
 
-def badges_for(*, user: User) -> list[UserBadge]:
-    return list(UserBadge.objects.filter(user=user).select_related("badge", "post"))
+def tag_scores_for(*, user: User, limit: int = 20, viewer: Viewer = None) -> list[UserTagScore]:
+    return list(
+        UserTagScore.objects.filter(user=user, score__gt=0)
+        .filter(_tag_seen_by(viewer, "tag__name"))
+        .select_related("tag")[:limit]
+    )
+
+
+def badges_for(*, user: User, viewer: Viewer = None) -> list[UserBadge]:
+    """A person's badges as `viewer` may see them: a tag badge of a tag used only in a private
+    space is left out, and a badge's post in such a space is not linked."""
+    badges = list(
+        UserBadge.objects.filter(user=user)
+        .exclude(Q(badge__is_tag_badge=True) & ~_tag_seen_by(viewer, "badge__name"))
+        .select_related("badge", "post")
+    )
+    if any(b.post is not None for b in badges):
+        visible = set(spaces_visible_to(viewer).values_list("pk", flat=True))
+        for badge in badges:
+            if badge.post is not None and badge.post.space_id not in visible:
+                badge.post = None
+    return badges
 
 
 def badge_counts_for(*, user_ids: list[int]) -> dict[int, dict[int, int]]:

@@ -35,8 +35,8 @@ def reputation_detail(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "person": person,
             "page": page,
-            "tag_scores": selectors.tag_scores_for(user=person),
-            "badges": selectors.badges_for(user=person),
+            "tag_scores": selectors.tag_scores_for(user=person, viewer=request.user),
+            "badges": selectors.badges_for(user=person, viewer=request.user),
         },
     )
 
