@@ -55,6 +55,14 @@ class SearchBackend(Protocol):
     def match(self, qs: QuerySet[Post], query: ParsedQuery) -> QuerySet[Post]:
         """Restrict `qs` (questions) to matches, annotated `search_rank`: lower is better."""
 
+    def ranked_ids(
+        self, query: ParsedQuery, limit: int, within: Sequence[QuerySet] = ()
+    ) -> list[int]:
+        """The ids of the best `limit` matches, best first (ties: newest id first), ranked in
+        the index alone (no join). `within`: querysets of ids (`values("pk")`-like) every
+        result must be in; only those matches are ranked. The rank of a match is the same
+        with or without them."""
+
     def snippets(self, query: ParsedQuery, question_ids: Sequence[int]) -> dict[int, Snippet]: ...
 
 

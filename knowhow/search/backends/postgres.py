@@ -80,6 +80,22 @@ class PostgresBackend:
             params=[text],
         )
 
+    def ranked_ids(
+        self, query: ParsedQuery, limit: int, within: Sequence[QuerySet] = ()
+    ) -> list[int]:
+        where, params = ["document @@ q"], [websearch_text(query)]
+        for ids in within:
+            sub_sql, sub_params = ids.query.sql_with_params()
+            where.append(f"question_id IN ({sub_sql})")
+            params.extend(sub_params)
+        sql = (
+            f"SELECT question_id FROM {TABLE}, {TSQUERY} AS q WHERE {' AND '.join(where)}"
+            " ORDER BY ts_rank(document, q) DESC, question_id DESC LIMIT %s"
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [*params, limit])
+            return [row[0] for row in cursor.fetchall()]
+
     def snippets(self, query: ParsedQuery, question_ids: Sequence[int]) -> dict[int, Snippet]:
         if not question_ids or not query.has_text:
             return {}

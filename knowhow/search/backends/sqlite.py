@@ -75,6 +75,24 @@ class SqliteBackend:
             params=[fts_query(query)],
         )
 
+    def ranked_ids(
+        self, query: ParsedQuery, limit: int, within: Sequence[QuerySet] = ()
+    ) -> list[int]:
+        where, params = [f"{TABLE} MATCH %s"], [fts_query(query)]
+        for ids in within:
+            sub_sql, sub_params = ids.query.sql_with_params()
+            # `+rowid`: a filter on the matches, evaluated before bm25; a bare `rowid IN`
+            # would make FTS5 run the whole query once per id instead.
+            where.append(f"+rowid IN ({sub_sql})")
+            params.extend(sub_params)
+        sql = (
+            f"SELECT rowid FROM {TABLE} WHERE {' AND '.join(where)}"
+            f" ORDER BY bm25({TABLE}, {WEIGHTS}), rowid DESC LIMIT %s"
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [*params, limit])
+            return [row[0] for row in cursor.fetchall()]
+
     def snippets(self, query: ParsedQuery, question_ids: Sequence[int]) -> dict[int, Snippet]:
         if not question_ids or not query.has_text:
             return {}
