@@ -6,6 +6,7 @@ from dataclasses import dataclass, field, replace
 
 from django.core.paginator import Page, Paginator
 from django.db.models import Prefetch, Q, QuerySet, TextChoices
+from django.db.models.expressions import RawSQL
 from django.utils.functional import cached_property
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
@@ -100,7 +101,18 @@ def marked_to_html(text: str) -> SafeString:
     return mark_safe("".join(out))  # noqa: S308  (every piece was escaped above)
 
 
-def _filtered_questions(*, viewer: Viewer, filters: SearchFilters) -> QuerySet[Post]:
+def _videos_tagged(filters: SearchFilters) -> dict[str, list[int]]:
+    """Per filter tag, the video discussion posts with it (videos keep tags on the video)."""
+    if len(document_post_types()) == 1:
+        return {}
+    return {tag: video_post_ids_tagged(tag=tag) for tag in filters.tags}
+
+
+def _filtered_questions(
+    *, viewer: Viewer, filters: SearchFilters, videos_tagged: dict[str, list[int]] | None = None
+) -> QuerySet[Post]:
+    if videos_tagged is None:
+        videos_tagged = _videos_tagged(filters)
     # The visible spaces as a subquery (evaluated once), not a join on every match.
     qs = Post.objects.filter(space_id__in=spaces_visible_to(viewer).values("pk"), is_deleted=False)
     types = document_post_types()
@@ -114,7 +126,7 @@ def _filtered_questions(*, viewer: Viewer, filters: SearchFilters) -> QuerySet[P
     for tag in filters.tags:
         # Videos keep their tags on the video, not on their discussion post; the question
         # filter stays as it was unless some video has the tag.
-        tagged_videos = video_post_ids_tagged(tag=tag) if len(types) > 1 else []
+        tagged_videos = videos_tagged.get(tag)
         if tagged_videos:
             qs = qs.filter(Q(tags__name=tag) | Q(pk__in=tagged_videos))
         else:
@@ -157,12 +169,13 @@ def search_questions(
     if query.is_empty and filters == SearchFilters():
         empty = Paginator(Post.objects.none(), per_page).get_page(1)
         return SearchResults(query=query, filters=filters, sort=sort, page=empty)
-    qs = _filtered_questions(viewer=viewer, filters=filters)
+    videos_tagged = _videos_tagged(filters)
+    qs = _filtered_questions(viewer=viewer, filters=filters, videos_tagged=videos_tagged)
     backend = get_backend()
     ranked = None
     if query.has_text and sort == SearchSort.RELEVANCE:
         # Tag filters narrow the matches ranked in the index; the rank of each is unchanged.
-        within = _tagged_ids(filters)
+        within = _tagged_ids(filters, videos_tagged)
         ranked = _ranked_in_index(qs, query=query, page=page, per_page=per_page, within=within)
     if ranked is not None:
         result_page, questions = ranked
@@ -198,14 +211,14 @@ def _with_related(qs: QuerySet[Post]) -> QuerySet[Post]:
     )
 
 
-def _tagged_ids(filters: SearchFilters) -> list[QuerySet]:
+def _tagged_ids(
+    filters: SearchFilters, videos_tagged: dict[str, list[int]] | None = None
+) -> list[QuerySet]:
     """The ids of the posts with each filter tag, for ranking only those matches in the index;
     empty (no narrowing) when a tag also belongs to a video."""
-    if (
-        not filters.tags
-        or len(document_post_types()) > 1
-        and any(video_post_ids_tagged(tag=tag) for tag in filters.tags)
-    ):
+    if videos_tagged is None:
+        videos_tagged = _videos_tagged(filters)
+    if not filters.tags or any(videos_tagged.values()):
         return []
     through = Post.tags.through
     return [through.objects.filter(tag__name=tag).values("post_id") for tag in filters.tags]
@@ -224,11 +237,10 @@ def _ranked_in_index(
     candidates run out before the count is known (filters that few of the best matches pass):
     the caller then widens or ranks in SQL."""
     limit = CANDIDATE_FACTOR * (MAX_COUNTED + 1)
-    candidates = get_backend().ranked_ids(query, limit, within)
-    passing = (
-        set(qs.filter(pk__in=candidates).values_list("pk", flat=True)) if candidates else set()
-    )
-    ordered = [pk for pk in candidates if pk in passing]
+    # The filters and visibility, checked for each candidate by its id (no join over matches).
+    passes = qs.filter(pk=RawSQL("candidate.id", ())).values("pk")
+    candidates = get_backend().ranked_ids(query, limit, within, passes)
+    ordered = [pk for pk, ok in candidates if ok]
     if len(candidates) >= limit and len(ordered) <= MAX_COUNTED:
         return None
     id_page = Paginator(ordered[: MAX_COUNTED + 1], per_page).get_page(page)

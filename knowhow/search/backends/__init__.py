@@ -56,12 +56,16 @@ class SearchBackend(Protocol):
         """Restrict `qs` (questions) to matches, annotated `search_rank`: lower is better."""
 
     def ranked_ids(
-        self, query: ParsedQuery, limit: int, within: Sequence[QuerySet] = ()
-    ) -> list[int]:
-        """The ids of the best `limit` matches, best first (ties: newest id first), ranked in
-        the index alone (no join). `within`: querysets of ids (`values("pk")`-like) every
-        result must be in; only those matches are ranked. The rank of a match is the same
-        with or without them."""
+        self,
+        query: ParsedQuery,
+        limit: int,
+        within: Sequence[QuerySet] = (),
+        passes: QuerySet | None = None,
+    ) -> list[tuple[int, bool]]:
+        """The best `limit` matches, best first (ties: newest id first), ranked in the index
+        alone (no join). `within`: querysets of ids every match must be in; only those are
+        ranked (the rank of a match is the same without them). `passes`: a one-row check per
+        candidate, referring to its id as `candidate.id`; each id comes with its result."""
 
     def snippets(self, query: ParsedQuery, question_ids: Sequence[int]) -> dict[int, Snippet]: ...
 
