@@ -28,6 +28,7 @@ from django.contrib.auth.hashers import make_password  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.core.management.color import no_style  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
+from django.db.models.fields import AutoFieldMixin  # noqa: E402
 
 from knowhow.core.rendering import render_inline_markdown, render_markdown  # noqa: E402
 
@@ -513,6 +514,9 @@ class Writer:
         now = datetime.now(UTC)
         for f in model._meta.local_concrete_fields:
             if f.column in columns:
+                continue
+            if isinstance(f, AutoFieldMixin):
+                # Left to the database: PostgreSQL refuses an explicit NULL id.
                 continue
             if f.has_default():
                 value = f.get_default()

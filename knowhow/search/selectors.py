@@ -1,10 +1,12 @@
 """Reads from the search index: ranked, filtered, visibility-checked questions with snippets."""
 
 import datetime
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
 from django.core.paginator import Page, Paginator
 from django.db.models import Prefetch, Q, QuerySet, TextChoices
+from django.db.models.expressions import RawSQL
 from django.utils.functional import cached_property
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
@@ -14,13 +16,16 @@ from knowhow.search.backends import MARK_END, MARK_START, get_backend
 from knowhow.search.markdown_text import plain_text
 from knowhow.search.query import ParsedQuery, parse_query
 from knowhow.search.services import document_post_types
-from knowhow.spaces.selectors import Viewer, visible_space_q
+from knowhow.spaces.selectors import Viewer, spaces_visible_to
 from knowhow.videos.models import Video
 from knowhow.videos.selectors import video_post_ids_tagged, videos_by_post
 
 # Counting every match of a common word costs as much as ranking them all; beyond this many
 # the page says "1,000+ results" and pagination stops there.
 MAX_COUNTED = 1000
+# Relevance search ranks this many times (MAX_COUNTED + 1) candidates in the index alone, then
+# filters them; when too few of them pass the filters to fill the count, it ranks in SQL.
+CANDIDATE_FACTOR = 2
 
 
 class CappedPaginator(Paginator):
@@ -96,8 +101,20 @@ def marked_to_html(text: str) -> SafeString:
     return mark_safe("".join(out))  # noqa: S308  (every piece was escaped above)
 
 
-def _filtered_questions(*, viewer: Viewer, filters: SearchFilters) -> QuerySet[Post]:
-    qs = Post.objects.filter(visible_space_q(viewer), is_deleted=False)
+def _videos_tagged(filters: SearchFilters) -> dict[str, list[int]]:
+    """Per filter tag, the video discussion posts with it (videos keep tags on the video)."""
+    if len(document_post_types()) == 1:
+        return {}
+    return {tag: video_post_ids_tagged(tag=tag) for tag in filters.tags}
+
+
+def _filtered_questions(
+    *, viewer: Viewer, filters: SearchFilters, videos_tagged: dict[str, list[int]] | None = None
+) -> QuerySet[Post]:
+    if videos_tagged is None:
+        videos_tagged = _videos_tagged(filters)
+    # The visible spaces as a subquery (evaluated once), not a join on every match.
+    qs = Post.objects.filter(space_id__in=spaces_visible_to(viewer).values("pk"), is_deleted=False)
     types = document_post_types()
     if len(types) == 1:
         qs = qs.filter(post_type=types[0])
@@ -109,7 +126,7 @@ def _filtered_questions(*, viewer: Viewer, filters: SearchFilters) -> QuerySet[P
     for tag in filters.tags:
         # Videos keep their tags on the video, not on their discussion post; the question
         # filter stays as it was unless some video has the tag.
-        tagged_videos = video_post_ids_tagged(tag=tag) if len(types) > 1 else []
+        tagged_videos = videos_tagged.get(tag)
         if tagged_videos:
             qs = qs.filter(Q(tags__name=tag) | Q(pk__in=tagged_videos))
         else:
@@ -140,8 +157,10 @@ def search_questions(
 ) -> SearchResults:
     """Questions (and videos) matching `text` that `viewer` may see, one page, with snippets.
 
-    Queries: one count, one page (with author and space), one for tags, one for snippets, and
-    one for the videos when the page has video posts.
+    Relevance with text: the best candidates ranked in the index alone, the filters applied to
+    those ids (the capped count comes from them), one page (with author and space), tags,
+    snippets, and the videos when the page has video posts. Other sorts, or filters that too
+    few of the candidates pass: a capped count and a page ranked in SQL instead.
     """
     query = parse_query(text)
     filters = (filters or SearchFilters()).merged_with(query)
@@ -150,21 +169,20 @@ def search_questions(
     if query.is_empty and filters == SearchFilters():
         empty = Paginator(Post.objects.none(), per_page).get_page(1)
         return SearchResults(query=query, filters=filters, sort=sort, page=empty)
-    qs = _filtered_questions(viewer=viewer, filters=filters)
+    videos_tagged = _videos_tagged(filters)
+    qs = _filtered_questions(viewer=viewer, filters=filters, videos_tagged=videos_tagged)
     backend = get_backend()
-    if query.has_text:
-        qs = backend.match(qs, query)
-    if sort == SearchSort.NEWEST or (sort == SearchSort.RELEVANCE and not query.has_text):
-        qs = qs.order_by("-created_at", "-id")
-    elif sort == SearchSort.VOTES:
-        qs = qs.order_by("-score", "-created_at", "-id")
+    ranked = None
+    if query.has_text and sort == SearchSort.RELEVANCE:
+        # Tag filters narrow the matches ranked in the index; the rank of each is unchanged.
+        within = _tagged_ids(filters, videos_tagged)
+        ranked = _ranked_in_index(qs, query=query, page=page, per_page=per_page, within=within)
+    if ranked is not None:
+        result_page, questions = ranked
     else:
-        qs = qs.order_by("search_rank", "-id")
-    qs = qs.select_related("author", "space").prefetch_related(
-        Prefetch("tags", queryset=Tag.objects.only("id", "name"))
-    )
-    result_page = CappedPaginator(qs, per_page).get_page(page)
-    questions = list(result_page.object_list)
+        result_page, questions = _ranked_in_sql(
+            qs, query=query, sort=sort, page=page, per_page=per_page
+        )
     snippets = backend.snippets(query, [q.pk for q in questions]) if query.has_text else {}
     videos = videos_by_post(
         post_ids=[q.pk for q in questions if q.post_type == Post.PostType.VIDEO]
@@ -185,6 +203,66 @@ def search_questions(
         )
     result_page.object_list = hits
     return SearchResults(query=query, filters=filters, sort=sort, page=result_page, hits=hits)
+
+
+def _with_related(qs: QuerySet[Post]) -> QuerySet[Post]:
+    return qs.select_related("author", "space").prefetch_related(
+        Prefetch("tags", queryset=Tag.objects.only("id", "name"))
+    )
+
+
+def _tagged_ids(
+    filters: SearchFilters, videos_tagged: dict[str, list[int]] | None = None
+) -> list[QuerySet]:
+    """The ids of the posts with each filter tag, for ranking only those matches in the index;
+    empty (no narrowing) when a tag also belongs to a video."""
+    if videos_tagged is None:
+        videos_tagged = _videos_tagged(filters)
+    if not filters.tags or any(videos_tagged.values()):
+        return []
+    through = Post.tags.through
+    return [through.objects.filter(tag__name=tag).values("post_id") for tag in filters.tags]
+
+
+def _ranked_in_index(
+    qs: QuerySet[Post],
+    *,
+    query: ParsedQuery,
+    page: int | str | None,
+    per_page: int,
+    within: Sequence[QuerySet] = (),
+) -> tuple[Page, list[Post]] | None:
+    """Relevance order from the index alone for a bounded set of candidates (only those in
+    every `within` set), then the filters and visibility on those ids only. None when the
+    candidates run out before the count is known (filters that few of the best matches pass):
+    the caller then widens or ranks in SQL."""
+    limit = CANDIDATE_FACTOR * (MAX_COUNTED + 1)
+    # The filters and visibility, checked for each candidate by its id (no join over matches).
+    passes = qs.filter(pk=RawSQL("candidate.id", ())).values("pk")
+    candidates = get_backend().ranked_ids(query, limit, within, passes)
+    ordered = [pk for pk, ok in candidates if ok]
+    if len(candidates) >= limit and len(ordered) <= MAX_COUNTED:
+        return None
+    id_page = Paginator(ordered[: MAX_COUNTED + 1], per_page).get_page(page)
+    page_ids = list(id_page.object_list)
+    by_id = {q.pk: q for q in _with_related(qs.filter(pk__in=page_ids))} if page_ids else {}
+    questions = [by_id[pk] for pk in page_ids if pk in by_id]
+    return id_page, questions
+
+
+def _ranked_in_sql(
+    qs: QuerySet[Post], *, query: ParsedQuery, sort: str, page: int | str | None, per_page: int
+) -> tuple[Page, list[Post]]:
+    if query.has_text:
+        qs = get_backend().match(qs, query)
+    if sort == SearchSort.NEWEST or (sort == SearchSort.RELEVANCE and not query.has_text):
+        qs = qs.order_by("-created_at", "-id")
+    elif sort == SearchSort.VOTES:
+        qs = qs.order_by("-score", "-created_at", "-id")
+    else:
+        qs = qs.order_by("search_rank", "-id")
+    result_page = CappedPaginator(_with_related(qs), per_page).get_page(page)
+    return result_page, list(result_page.object_list)
 
 
 def _excerpt(body: str, words: int = 40) -> str:

@@ -59,6 +59,18 @@ class SearchBackend(Protocol):
         """Like `match`, but a question matches when it has ANY of the words (plain \\w+ words):
         for finding questions similar to a long text rather than answering a search."""
 
+    def ranked_ids(
+        self,
+        query: ParsedQuery,
+        limit: int,
+        within: Sequence[QuerySet] = (),
+        passes: QuerySet | None = None,
+    ) -> list[tuple[int, bool]]:
+        """The best `limit` matches, best first (ties: newest id first), ranked in the index
+        alone (no join). `within`: querysets of ids every match must be in; only those are
+        ranked (the rank of a match is the same without them). `passes`: a one-row check per
+        candidate, referring to its id as `candidate.id`; each id comes with its result."""
+
     def snippets(self, query: ParsedQuery, question_ids: Sequence[int]) -> dict[int, Snippet]: ...
 
 

@@ -83,6 +83,33 @@ class SqliteBackend:
             params=[" OR ".join(f'"{w}"' for w in words)],
         )
 
+    def ranked_ids(
+        self,
+        query: ParsedQuery,
+        limit: int,
+        within: Sequence[QuerySet] = (),
+        passes: QuerySet | None = None,
+    ) -> list[tuple[int, bool]]:
+        where, params = [f"{TABLE} MATCH %s"], [fts_query(query)]
+        for ids in within:
+            sub_sql, sub_params = ids.query.sql_with_params()
+            # `+rowid`: a filter on the matches, evaluated before bm25; a bare `rowid IN`
+            # would make FTS5 run the whole query once per id instead.
+            where.append(f"+rowid IN ({sub_sql})")
+            params.extend(sub_params)
+        check_sql, check_params = (
+            passes.query.sql_with_params() if passes is not None else ("SELECT 1", ())
+        )
+        sql = (
+            f"SELECT candidate.id, EXISTS({check_sql}) FROM"
+            f" (SELECT rowid AS id, bm25({TABLE}, {WEIGHTS}) AS r FROM {TABLE}"
+            f" WHERE {' AND '.join(where)} ORDER BY r, rowid DESC LIMIT %s) AS candidate"
+            " ORDER BY candidate.r, candidate.id DESC"
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [*check_params, *params, limit])
+            return [(row[0], bool(row[1])) for row in cursor.fetchall()]
+
     def snippets(self, query: ParsedQuery, question_ids: Sequence[int]) -> dict[int, Snippet]:
         if not question_ids or not query.has_text:
             return {}

@@ -316,3 +316,84 @@ def test_a_nul_in_an_api_query_is_a_problem_not_a_page(client):
     response = client.get("/api/v1/search", {"q": "a\x00b"})
     assert response.status_code == 400
     assert response["Content-Type"] == "application/problem+json"
+
+
+# Relevance ranking in the index over a bounded candidate set (selectors._ranked_in_index), with
+# the SQL ranking (selectors._ranked_in_sql) as the fallback: both must give the same answers.
+
+
+def _ranked_both_ways(viewer, text, filters=None, per_page=20):
+    from knowhow.search import selectors
+
+    query = parse_query(text)
+    merged = (filters or SearchFilters()).merged_with(query)
+    qs = selectors._filtered_questions(viewer=viewer, filters=merged)
+    in_index = selectors._ranked_in_index(
+        qs, query=query, page=1, per_page=per_page, within=selectors._tagged_ids(merged)
+    )
+    in_sql = selectors._ranked_in_sql(
+        qs, query=query, sort=SearchSort.RELEVANCE, page=1, per_page=per_page
+    )
+    return in_index, in_sql
+
+
+def test_ranking_in_the_index_orders_like_ranking_in_sql(committed):
+    with committed():
+        ask("Kerberos ticket renewal", body="kerberos kerberos kerberos " + BODY)
+        ask("Renewal of certificates", body="About kerberos once. " + BODY)
+        ask("Kerberos setup", body=BODY)
+        for i in range(3):  # equal ranks: newest first
+            ask(f"Same title {i}", body="kerberos " + BODY)
+    (index_page, in_index), (sql_page, in_sql) = _ranked_both_ways(None, "kerberos")
+    assert [q.pk for q in in_index] == [q.pk for q in in_sql]
+    assert index_page.paginator.count == sql_page.paginator.count == 6
+
+
+def test_the_capped_count_holds_when_ranking_in_the_index(committed, monkeypatch):
+    from knowhow.search import selectors
+
+    monkeypatch.setattr(selectors, "MAX_COUNTED", 3)
+    with committed():
+        for i in range(12):
+            ask(f"Firewall rule number {i}")
+    results = search_questions(viewer=None, text="firewall", per_page=2)
+    assert results.more_than_counted and results.page.paginator.count == 4
+    assert results.page.paginator.num_pages == 2
+    last = search_questions(viewer=None, text="firewall", per_page=2, page=2)
+    assert len(last.hits) == 2
+    assert {h.question.pk for h in results.hits}.isdisjoint({h.question.pk for h in last.hits})
+
+
+def test_hidden_best_matches_fall_back_to_ranking_in_sql(committed, monkeypatch):
+    """More invisible candidates than the bounded set holds: the visible ones are still found,
+    in order, and nothing private leaks."""
+    from knowhow.search import selectors
+
+    monkeypatch.setattr(selectors, "MAX_COUNTED", 1)  # 4 candidates
+    private = SpaceFactory(private=True)
+    member = UserFactory()
+    add_member(private, member)
+    with committed():
+        for i in range(6):
+            ask(f"Ledger ledger reconciliation {i}", space=private, author=member)
+        low = ask("Month end closing", body="One ledger mention. " + BODY)
+        high = ask("Ledger closing", body=BODY)
+    results = search_questions(viewer=None, text="ledger")
+    assert [h.question.pk for h in results.hits] == [high.pk, low.pk]
+    assert results.page.paginator.count == 2
+    assert len(search_questions(viewer=member, text="ledger").hits) == 2  # capped count 2 = 1+1
+
+
+def test_a_tag_filter_ranks_only_the_tagged_matches(committed, monkeypatch):
+    from knowhow.search import selectors
+
+    monkeypatch.setattr(selectors, "MAX_COUNTED", 1)  # 4 candidates
+    with committed():
+        for i in range(6):
+            ask(f"Pipeline pipeline stages {i}", tags=("general",))
+        low = ask("Build stages done", body="A pipeline once. " + BODY, tags=("ci",))
+        high = ask("Pipeline caching", body=BODY, tags=("ci", "general"))
+    (index_page, in_index), (_, in_sql) = _ranked_both_ways(None, "[ci] pipeline")
+    assert [q.pk for q in in_index] == [q.pk for q in in_sql] == [high.pk, low.pk]
+    results = search_questions(viewer=None, text="[ci] [general] pipeline")
+    assert [h.question.pk for h in results.hits] == [high.pk]

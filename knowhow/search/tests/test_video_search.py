@@ -167,7 +167,8 @@ def test_a_results_page_with_videos_costs_one_more_query(
         for i in range(3):
             published(user=user, space=default_space, title=f"Osprey tutorial part {i + 1}")
         QuestionFactory(title="Osprey questions", space=default_space)
-    # count, page, tags, snippets, videos, their tags
+    # ranked candidates with their filter check (and so the count), page, tags, snippets,
+    # videos, their tags
     with django_assert_num_queries(6):
         results = search_questions(viewer=None, text="osprey")
         assert [t.name for h in results.hits if h.video for t in h.video.tags.all()] == []
