@@ -16,4 +16,6 @@ class EventBufferMiddleware:
         try:
             return self.get_response(request)
         finally:
-            buffer_flush()
+            # The signed-in person as authentication already loaded them (never loaded here):
+            # their events need no second look-up of the same row.
+            buffer_flush(known_user=getattr(request, "_cached_user", None))

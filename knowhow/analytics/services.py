@@ -32,12 +32,13 @@ def buffer_start() -> None:
     _local.buffer = []
 
 
-def buffer_flush() -> int:
-    """Write the events collected during a request in one batch. Returns how many."""
+def buffer_flush(known_user: Any = None) -> int:
+    """Write the events collected during a request in one batch. Returns how many.
+    `known_user`: the request's user if already loaded, so that it is not read again."""
     pending: list[PendingEvent] = getattr(_local, "buffer", None) or []
     _local.buffer = None
     if pending:
-        _write(pending)
+        _write(pending, known_user=known_user if isinstance(known_user, User) else None)
     return len(pending)
 
 
@@ -50,12 +51,18 @@ def event_record(event: PendingEvent) -> None:
         _write([event])
 
 
-def _write(events: list[PendingEvent]) -> None:
+def _write(events: list[PendingEvent], known_user: User | None = None) -> None:
     actor_ids = {e.actor_id for e in events if e.actor_id}
-    actors = {
-        u.pk: u
-        for u in User.objects.filter(pk__in=actor_ids).only("id", "department", "email", "username")
-    }
+    actors: dict[int, User] = {}
+    if known_user is not None and known_user.pk in actor_ids:
+        actors[known_user.pk] = known_user
+    if actor_ids - set(actors):
+        actors.update(
+            (u.pk, u)
+            for u in User.objects.filter(pk__in=actor_ids - set(actors)).only(
+                "id", "department", "email", "username"
+            )
+        )
     rows = []
     statements = []
     for e in events:
@@ -78,7 +85,11 @@ def _write(events: list[PendingEvent]) -> None:
             statement = xapi.statement_for(event=e, actor=actor)
             if statement is not None:
                 statements.append(statement)
-    Event.objects.bulk_create(rows)
+    if len(rows) == 1:
+        # One INSERT in autocommit: no transaction around a single row (the usual request).
+        rows[0].save(force_insert=True)
+    else:
+        Event.objects.bulk_create(rows)
     if statements:
         now = timezone.now()
         XapiStatement.objects.bulk_create(

@@ -397,3 +397,19 @@ def test_a_tag_filter_ranks_only_the_tagged_matches(committed, monkeypatch):
     assert [q.pk for q in in_index] == [q.pk for q in in_sql] == [high.pk, low.pk]
     results = search_questions(viewer=None, text="[ci] [general] pipeline")
     assert [h.question.pk for h in results.hits] == [high.pk]
+
+
+def test_a_signed_in_search_with_a_tag_stays_within_ten_queries(
+    committed, client, django_assert_max_num_queries
+):
+    """Issue 3's budget: no page over 10 SQL queries. Here with the session, the person, the
+    tag filter, the snippets and the analytics event written at the end of the request."""
+    with committed():
+        ask("Onboarding checklist for new engineers", tags=("onboarding",))
+        person = UserFactory()
+    client.force_login(person)
+    client.get(reverse("search:search"), {"q": "warm up"})  # the session row is read once
+    with django_assert_max_num_queries(7):
+        response = client.get(reverse("search:search"), {"q": "[onboarding] checklist"})
+    assert response.status_code == 200
+    assert b"<mark>checklist</mark>" in response.content
