@@ -11,12 +11,24 @@ Anonymous visitors all share one entry per thread. A signed-in viewer's controls
 accept, delete, moderation) depend on who they are, their reputation, their moderator role and
 their votes, so their entry is keyed by exactly those. CSRF tokens are never cached: the
 fragment holds a placeholder that each response replaces with its own token.
+
+Anonymous visitors get more: the whole page (base template, header, thread) is cached under the
+same fingerprint and the request's path, so a repeat view is the fingerprint query, a cache get
+and the view count. The page holds two placeholders: the CSRF token (replaced by nothing when
+the page has no form that posts, so that no CSRF cookie is set) and the view count, which is
+exact on every response. A visitor with a pending message (a flash after logging out, say) is
+served an uncached render, since the message shows once and only to them.
 """
 
 import hashlib
+import re
 
+from django.contrib.humanize.templatetags.humanize import intcomma
+from django.contrib.messages import get_messages
 from django.core.cache import cache
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
+from django.middleware.csrf import get_token
+from django.utils.cache import patch_cache_control
 
 from knowhow.qa.selectors import QuestionThreadState
 
@@ -25,6 +37,9 @@ PAGE_CACHE_SECONDS = 60
 # Bump when the thread templates change, so that a shared cache (Redis) drops the old HTML.
 TEMPLATE_VERSION = 1
 CSRF_PLACEHOLDER = "knowhow-csrf-placeholder-7c1e"
+VIEWS_PLACEHOLDER = "knowhow-views-placeholder-41d0"
+# Anything on a page that sends a CSRF token: a form that posts or an htmx write.
+_POSTS = re.compile(r'method="post"|hx-(?:post|put|patch|delete)=', re.IGNORECASE)
 
 
 def thread_cache_key(*, state: QuestionThreadState, request: HttpRequest) -> str:
@@ -54,3 +69,42 @@ def thread_get(key: str) -> str | None:
 
 def thread_set(key: str, html_with_placeholder: str) -> None:
     cache.set(key, html_with_placeholder, PAGE_CACHE_SECONDS)
+
+
+def anonymous_page_cacheable(request: HttpRequest) -> bool:
+    """Whether this request may be answered with (and its page stored as) the shared page."""
+    # len() reads the pending messages without marking them shown.
+    return not request.user.is_authenticated and not len(get_messages(request))
+
+
+def page_cache_key(*, state: QuestionThreadState, request: HttpRequest) -> str:
+    # The header's login link carries the full path (?next=...), so the query string counts.
+    path = hashlib.blake2b(request.get_full_path().encode(), digest_size=8).hexdigest()
+    return f"qpage:{TEMPLATE_VERSION}:{state.question.pk}:{state.fingerprint}:{path}"
+
+
+def page_get(key: str) -> str | None:
+    """The cached anonymous page, with both placeholders still in it."""
+    return cache.get(key)
+
+
+def page_set(key: str, html_with_placeholders: str) -> None:
+    cache.set(key, html_with_placeholders, PAGE_CACHE_SECONDS)
+
+
+def page_response(
+    request: HttpRequest, html_with_placeholders: str, *, view_count: int, status: int = 200
+) -> HttpResponse:
+    """The page with this response's CSRF token and the current view count filled in."""
+    html = html_with_placeholders
+    if CSRF_PLACEHOLDER in html:
+        # Signed-in pages always post somewhere (the header's log-out form at least); an
+        # anonymous page with nothing to post gets no token, and so no CSRF cookie.
+        needs_token = request.user.is_authenticated or _POSTS.search(html) is not None
+        html = html.replace(CSRF_PLACEHOLDER, get_token(request) if needs_token else "")
+    views = f"{intcomma(view_count)} time{'' if view_count == 1 else 's'}"
+    response = HttpResponse(html.replace(VIEWS_PLACEHOLDER, views, 1), status=status)
+    # Per-request content (view count, CSRF token, a signed-in person's controls): browsers
+    # revalidate, and shared caches never store it.
+    patch_cache_control(response, private=True, no_cache=True)
+    return response

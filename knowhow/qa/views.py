@@ -6,7 +6,6 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
-from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
@@ -106,24 +105,46 @@ def _thread_html(request: HttpRequest, context: dict[str, object]) -> str:
     )
 
 
+def _page_html(request: HttpRequest, question: Post, thread_html: str) -> str:
+    """The whole page, with placeholders for the CSRF token and the view count."""
+    context = {
+        "question": question,
+        "thread_html": mark_safe(thread_html),  # noqa: S308  (template output)
+        "csrf_token": page_cache.CSRF_PLACEHOLDER,
+        "view_count_text": page_cache.VIEWS_PLACEHOLDER,
+    }
+    return render_to_string("qa/question_detail.html", context, request)
+
+
 def _render_page(
     request: HttpRequest, question: Post, thread_html: str, *, status: int = 200
 ) -> HttpResponse:
-    html = thread_html.replace(page_cache.CSRF_PLACEHOLDER, get_token(request))
-    context = {"question": question, "thread_html": mark_safe(html)}  # noqa: S308  (template output)
-    return render(request, "qa/question_detail.html", context, status=status)
+    html = _page_html(request, question, thread_html)
+    return page_cache.page_response(request, html, view_count=question.view_count, status=status)
 
 
 @require_safe
 def question_detail(request: HttpRequest, pk: int, slug: str | None = None) -> HttpResponse:
-    """The question page: a visibility check and the thread's fingerprint in one query, then the
-    thread from the cache (page_cache.py) or rendered and cached."""
+    """The question page: a visibility check and the thread's fingerprint in one query, then,
+    for anonymous visitors, the whole page from the cache; otherwise the thread from the cache
+    (page_cache.py) or rendered and cached, in a page rendered per request."""
     state = selectors.question_thread_state(pk=pk, viewer=request.user)
     question = state.question
     if request.method == "GET" and slug != question.slug:
         return redirect(
             "qa:question_detail_slug", pk=question.pk, slug=question.slug, permanent=True
         )
+    viewer = request.user if request.user.is_authenticated else None
+    page_key = None
+    if page_cache.anonymous_page_cacheable(request):
+        page_key = page_cache.page_cache_key(state=state, request=request)
+        page_html = page_cache.page_get(page_key)
+        if page_html is not None:
+            if services.question_record_view(
+                question=question, viewer_key=_viewer_key(request), viewer=None
+            ):
+                question.view_count += 1
+            return page_cache.page_response(request, page_html, view_count=question.view_count)
     key = page_cache.thread_cache_key(state=state, request=request)
     thread_html = page_cache.thread_get(key)
     full_question = question
@@ -132,13 +153,15 @@ def question_detail(request: HttpRequest, pk: int, slug: str | None = None) -> H
         full_question = context["question"]  # type: ignore[assignment]
         thread_html = _thread_html(request, context)
         page_cache.thread_set(key, thread_html)
-    viewer = request.user if request.user.is_authenticated else None
     # The fully loaded question when there is one: its prefetched tags go with the view event.
     if services.question_record_view(
         question=full_question, viewer_key=_viewer_key(request), viewer=viewer
     ):
         question.view_count += 1
-    return _render_page(request, question, thread_html)
+    page_html = _page_html(request, question, thread_html)
+    if page_key is not None:
+        page_cache.page_set(page_key, page_html)
+    return page_cache.page_response(request, page_html, view_count=question.view_count)
 
 
 @login_required

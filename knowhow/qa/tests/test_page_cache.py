@@ -192,3 +192,130 @@ def test_a_private_question_is_not_served_from_a_members_cache(question, private
     outsider.force_login(UserFactory())
     assert outsider.get(secret.get_absolute_url()).status_code == 404
     assert Client().get(secret.get_absolute_url()).status_code == 404
+
+
+# --- The whole page for anonymous visitors ---------------------------------------------------
+
+
+def _anonymous(address: str = "203.0.113.7") -> Client:
+    return Client(REMOTE_ADDR=address, HTTP_USER_AGENT="test-agent")
+
+
+def test_a_repeat_anonymous_view_is_served_without_rendering(question, answer):
+    visitor = _anonymous()
+    first = visitor.get(question.get_absolute_url())
+    assert first.templates  # rendered once
+    again = visitor.get(question.get_absolute_url())
+    assert again.status_code == 200
+    assert again.templates == []  # from the page cache: no template rendered
+    assert again.content == first.content
+
+
+def test_an_anonymous_page_sets_no_cookie_and_keeps_the_headers(question, answer):
+    visitor = _anonymous()
+    responses = [visitor.get(question.get_absolute_url()) for _ in range(2)]
+    for response in responses:
+        assert response.cookies == {}  # no session, no CSRF cookie: nothing on it posts
+        assert "Cookie" in response["Vary"]
+        assert "private" in response["Cache-Control"] and "no-cache" in response["Cache-Control"]
+        assert "default-src" in response["Content-Security-Policy"]
+        assert response["X-Frame-Options"] == "DENY"
+        assert response["Content-Type"] == "text/html; charset=utf-8"
+        body = response.content.decode()
+        assert "knowhow-" not in body.replace("knowhow/", "")  # no placeholder left
+        assert '"X-CSRFToken": ""' in body
+    assert sorted(responses[0].headers.items()) == sorted(responses[1].headers.items())
+
+
+def test_the_cached_anonymous_page_counts_and_shows_every_new_view(question, answer):
+    Post.objects.filter(pk=question.pk).update(view_count=998)
+    _anonymous("203.0.113.1").get(question.get_absolute_url())
+    second = _page(_anonymous("203.0.113.2"), question)
+    third = _page(_anonymous("203.0.113.2"), question)  # the same viewer again: not counted
+    assert "1,000 times" in second and "1,000 times" in third
+    question.refresh_from_db()
+    assert question.view_count == 1000
+    Post.objects.filter(pk=question.pk).update(view_count=0)
+    assert "Viewed</span> 1 time<" in _page(_anonymous("203.0.113.3"), question)
+
+
+def test_a_signed_in_person_is_never_served_the_anonymous_page(logged_in_client, question, answer):
+    anonymous = _anonymous()
+    _page(anonymous, question)
+    _page(anonymous, question)
+    mine = _page(logged_in_client, question)
+    assert "Log out</button>" in mine and "Your answer" in mine
+    assert re.search(r'"X-CSRFToken": "[A-Za-z0-9]{64}"', mine)
+    assert "Log out</button>" not in _page(anonymous, question)
+
+
+def test_a_pending_message_is_shown_and_not_cached(client, question, answer):
+    from django.contrib.messages import constants
+    from django.contrib.messages.storage.base import Message
+    from django.contrib.messages.storage.cookie import CookieStorage
+    from django.test import RequestFactory
+
+    _page(client, question)
+    storage = CookieStorage(RequestFactory().get("/"))
+    client.cookies["messages"] = storage._encode([Message(constants.SUCCESS, "You signed out.")])
+    assert "You signed out." in _page(client, question)
+    assert "You signed out." not in _page(client, question)
+    assert "You signed out." not in _page(_anonymous(), question)
+
+
+def test_the_login_link_keeps_the_query_string(client, question, answer):
+    url = question.get_absolute_url()
+    _page(client, question)
+    response = client.get(url + "?utm=x")
+    assert f"?next={url}%3Futm%3Dx" in response.content.decode()
+
+
+def _hide_question(question, staff):
+    moderation.post_set_hidden(post=question, by=staff, hidden=True, reason="Spam.")
+
+
+def _delete_question(question, staff):
+    services.post_delete(post=question, by=staff)
+
+
+def _private_space(question, staff):
+    Space.objects.filter(pk=question.space_id).update(visibility=Space.Visibility.PRIVATE)
+
+
+@pytest.mark.parametrize("write", [_hide_question, _delete_question, _private_space])
+def test_a_cached_anonymous_page_is_gone_once_the_question_is_not_public(
+    client, question, answer, staff, write
+):
+    _page(client, question)
+    _page(client, question)
+    write(question, staff)
+    assert client.get(question.get_absolute_url()).status_code == 404
+
+
+def test_hiding_an_answer_and_a_bounty_show_to_anonymous_visitors_at_once(
+    client, question, answer, staff
+):
+    import datetime
+
+    from knowhow.reputation.bounties import bounty_offer
+
+    Post.objects.filter(pk=question.pk).update(
+        created_at=timezone.now() - datetime.timedelta(days=3)
+    )
+    question.refresh_from_db()
+    assert "explains which setting" in _page(client, question)
+    moderation.post_set_hidden(post=answer, by=staff, hidden=True, reason="Spam.")
+    assert "explains which setting" not in _page(client, question)
+    question.author.reputation = 500
+    question.author.save(update_fields=["reputation"])
+    bounty_offer(question=question, by=question.author, amount=100, reason="Needs a reference")
+    assert "data-bounty" in _page(client, question)
+
+
+def test_a_repeat_anonymous_view_of_a_new_viewer_is_a_few_queries(
+    question, answer, django_assert_max_num_queries
+):
+    _page(_anonymous("203.0.113.1"), question)
+    # The thread state, then counting the view: the update, the day's row, the view event.
+    with django_assert_max_num_queries(4):
+        _page(_anonymous("203.0.113.9"), question)
