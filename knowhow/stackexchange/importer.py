@@ -3,7 +3,8 @@
 The whole import runs in one transaction: a malformed file stops it and leaves the database as
 it was. Each file is streamed and written in batches; objects already imported from the same
 source (matched by source/source_id) are updated, not duplicated. Memory grows only with the
-id maps (original id -> Knowhow id) for users and posts, never with bodies.
+id maps (original id -> Knowhow id) for users and posts and, on a first import, a few 4-byte
+tallies per post (see `Tally`), never with bodies.
 """
 
 import datetime
