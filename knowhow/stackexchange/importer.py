@@ -3,7 +3,8 @@
 The whole import runs in one transaction: a malformed file stops it and leaves the database as
 it was. Each file is streamed and written in batches; objects already imported from the same
 source (matched by source/source_id) are updated, not duplicated. Memory grows only with the
-id maps (original id -> Knowhow id) for users and posts, never with bodies.
+id maps (original id -> Knowhow id) for users and posts and, on a first import, a few 4-byte
+tallies per post (see `Tally`), never with bodies.
 """
 
 import datetime
@@ -389,6 +390,33 @@ class IdMap:
         return other
 
 
+class Tally:
+    """int -> count for post ids allocated in one import: 4-byte slots from the first key
+    seen on (the ids of one import's posts are consecutive), a dict for smaller keys."""
+
+    def __init__(self) -> None:
+        self._offset: int | None = None
+        self._dense = array("i")
+        self._low: Counter[int] = Counter()
+
+    def add(self, key: int, n: int = 1) -> None:
+        if self._offset is None:
+            self._offset = key
+        i = key - self._offset
+        if i < 0:
+            self._low[key] += n
+            return
+        if i >= len(self._dense):
+            grow = max(i + 1 - len(self._dense), len(self._dense) // 2, 1024)
+            self._dense.frombytes(bytes(4 * grow))
+        self._dense[i] += n
+
+    def get(self, key: int) -> int:
+        if self._offset is not None and 0 <= key - self._offset < len(self._dense):
+            return self._dense[key - self._offset]
+        return self._low.get(key, 0)
+
+
 def _source_map(model: type[models.Model], source: str) -> IdMap:
     return IdMap(
         model.objects.filter(source=source, source_id__isnull=False)  # type: ignore[attr-defined]
@@ -452,6 +480,18 @@ class DumpImport:
         self._post_inserter: RowInserter | None = None
         self._tag_inserter: RowInserter | None = None
         self._revision_inserter: RowInserter | None = None
+        # A first import of this source (no post of it here yet): the values that depend on
+        # later files (Markdown body, accepted answer, vote totals, answer and comment counts)
+        # are tallied while streaming and written in one UPDATE per post before the indexes
+        # are rebuilt (`_finish_new_posts`), instead of one whole-table UPDATE each.
+        self.fresh = False
+        self.new_post_pks: list[int] = []
+        self.answer_counts = Tally()
+        self.comment_counts = Tally()
+        self.up_votes = Tally()
+        self.down_votes = Tally()
+        self.accepted_pks = IdMap()  # question pk -> accepted answer pk
+        self.revision_numbers = IdMap()  # post pk -> number of its latest revision
 
     # --- entry points ---------------------------------------------------------------------
 
@@ -481,9 +521,14 @@ class DumpImport:
             self._import_votes()
             self._import_post_links()
             self._import_badges()
+            if self.fresh:
+                self._finish_new_posts()
             if deferred is not None:
                 deferred.restore()
-            self._recompute_counts()
+            if self.fresh:
+                recompute_tag_counts()
+            else:
+                self._recompute_counts()
         if self.run_post_import:
             self.summary.notes.extend(post_import_hooks())
         return self.summary
@@ -664,6 +709,7 @@ class DumpImport:
         self.posts = _source_map(Post, self.source)
         existing = self.posts.copy()
         self.posts_before = existing
+        self.fresh = not len(existing)
         self.question_pks = set(
             Post.objects.filter(source=self.source, post_type=Post.PostType.QUESTION).values_list(
                 "pk", flat=True
@@ -813,8 +859,12 @@ class DumpImport:
                 self.summary.new[kind] += 1
         links: list[tuple[int, int]] = []
         ids = self._post_inserter.insert(new)
+        if self.fresh:
+            self.new_post_pks.extend(ids)
         for row_values, pk, tag_pks in zip(new, ids, new_tags, strict=True):
             self.posts[row_values[-1]] = pk
+            if self.fresh and row_values[-3] is not None:
+                self.answer_counts.add(row_values[-3])
             if row_values[-5] == Post.PostType.QUESTION:
                 self.question_pks.add(pk)
                 links.extend((pk, t) for t in tag_pks)
@@ -837,6 +887,12 @@ class DumpImport:
                 self.summary.skip("accepted answers", "the accepted answer is not in Posts.xml")
                 continue
             rows.append((answer_pk, question_pk))
+        if self.fresh:
+            # Written with the other late values in _finish_new_posts.
+            for answer_pk, question_pk in rows:
+                self.accepted_pks[question_pk] = answer_pk
+            self.summary.new["accepted answers"] += len(rows)
+            return
         before = set(
             Post.objects.filter(source=self.source, accepted_answer__isnull=False).values_list(
                 "pk", flat=True
@@ -937,7 +993,10 @@ class DumpImport:
         after = PostRevision.objects.filter(post_id__in=post_pks).count()
         self.summary.new["revisions"] += after - before
         self.summary.updated["revisions"] += written - (after - before)
-        self._bodies_from_revisions()
+        if self.fresh:
+            self.revision_numbers = numbers  # bodies are set in _finish_new_posts
+        else:
+            self._bodies_from_revisions()
         self._apply_closes(closes)
 
     def _write_revisions(self, pending: list[_Revision], numbers: "IdMap") -> int:
@@ -1083,6 +1142,8 @@ class DumpImport:
                 updates.append((*values, existing[source_id]))
             else:
                 new.append((*values, post_pk, self.source, source_id))
+            if self.fresh:
+                self.comment_counts.add(post_pk)
             if len(new) + len(updates) >= BATCH:
                 flush()
         flush()
@@ -1093,6 +1154,9 @@ class DumpImport:
         """The dump hides who voted, so up and down votes become totals on each post."""
         if not (self.directory / "Votes.xml").is_file():
             self.summary.notes.append("Votes.xml is absent; vote totals were left as they were")
+            return
+        if self.fresh:
+            self._tally_votes()
             return
         known_before = self.posts_before
         # Per-batch tallies go to a temporary table; one UPDATE at the end sets the totals.
@@ -1141,6 +1205,78 @@ class DumpImport:
         _execute(f"DROP TABLE {table}")
         self.summary.new["votes"] += kinds["new"]
         self.summary.updated["votes"] += kinds["updated"]
+
+    def _tally_votes(self) -> None:
+        """A first import: every post is new, its totals are counted here and written in
+        _finish_new_posts."""
+        up, down = self.up_votes, self.down_votes
+        posts = self.posts
+        count = 0
+        for row in self._rows("Votes.xml"):
+            type_id = row.required_int("VoteTypeId")
+            post_sid = row.required_int("PostId")
+            post_pk = posts.get(post_sid)
+            if post_pk is None:
+                self.summary.skip("votes", self._missing_post_reason(post_sid))
+                continue
+            if type_id == UP:
+                up.add(post_pk)
+            elif type_id == DOWN:
+                down.add(post_pk)
+            else:
+                self.summary.skip("votes", f"vote type {type_id} is not an up or down vote")
+                continue
+            count += 1
+        self.summary.new["votes"] += count
+
+    def _finish_new_posts(self) -> None:
+        """A first import: give each new post, in one UPDATE, its Markdown body (from its
+        latest revision), accepted answer, vote totals and answer and comment counts, all
+        tallied while the files were read. Runs before the deferred indexes are rebuilt."""
+        qn = connection.ops.quote_name
+        post = qn(Post._meta.db_table)
+        rev = qn(PostRevision._meta.db_table)
+        table = "stackexchange_import_posts"
+        _execute(f"DROP TABLE IF EXISTS {table}")
+        _execute(
+            f"CREATE TEMPORARY TABLE {table} (post_id bigint PRIMARY KEY, revision integer,"
+            " accepted bigint, answers integer, comments integer, up integer, down integer)"
+        )
+        columns = "post_id, revision, accepted, answers, comments, up, down"
+        numbers, accepted = self.revision_numbers, self.accepted_pks
+        answers, comments = self.answer_counts, self.comment_counts
+        up, down = self.up_votes, self.down_votes
+        with connection.cursor() as cursor:
+            for start in range(0, len(self.new_post_pks), 10 * BATCH):
+                rows = [
+                    (
+                        pk,
+                        numbers.get(pk, 0),
+                        accepted.get(pk),
+                        answers.get(pk),
+                        comments.get(pk),
+                        up.get(pk),
+                        down.get(pk),
+                    )
+                    for pk in self.new_post_pks[start : start + 10 * BATCH]
+                ]
+                if connection.vendor == "postgresql":
+                    with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+                        for row in rows:
+                            copy.write_row(row)
+                else:
+                    cursor.executemany(
+                        f"INSERT INTO {table} ({columns}) VALUES (%s, %s, %s, %s, %s, %s, %s)",
+                        rows,
+                    )
+        _execute(
+            f"UPDATE {post} SET body = COALESCE(r.body, ''), accepted_answer_id = t.accepted,"
+            " answer_count = t.answers, comment_count = t.comments, up_votes = t.up,"
+            f" down_votes = t.down FROM {table} t LEFT JOIN {rev} r"
+            f" ON r.post_id = t.post_id AND r.number = t.revision WHERE {post}.id = t.post_id"
+        )
+        _execute(f"DROP TABLE {table}")
+        self._bodies_from_revisions()
 
     # --- links ----------------------------------------------------------------------------
 
@@ -1255,8 +1391,6 @@ def recompute_counts(*, source: str) -> None:
     """Answer and comment counts of the imported posts, and every tag's question count."""
     post = connection.ops.quote_name(Post._meta.db_table)
     comment = connection.ops.quote_name(Comment._meta.db_table)
-    tag = connection.ops.quote_name(Tag._meta.db_table)
-    through = connection.ops.quote_name(Post.tags.through._meta.db_table)
     false = "FALSE" if connection.vendor == "postgresql" else "0"
     _execute(
         f"UPDATE {post} SET answer_count = (SELECT COUNT(*) FROM {post} a"
@@ -1269,6 +1403,15 @@ def recompute_counts(*, source: str) -> None:
         f" WHERE c.post_id = {post}.id AND c.is_deleted = {false}) WHERE source = %s",
         [source],
     )
+    recompute_tag_counts()
+
+
+def recompute_tag_counts() -> None:
+    """Every tag's question count."""
+    post = connection.ops.quote_name(Post._meta.db_table)
+    tag = connection.ops.quote_name(Tag._meta.db_table)
+    through = connection.ops.quote_name(Post.tags.through._meta.db_table)
+    false = "FALSE" if connection.vendor == "postgresql" else "0"
     _execute(
         f"UPDATE {tag} SET question_count = (SELECT COUNT(*) FROM {through} pt"
         f" JOIN {post} p ON p.id = pt.post_id WHERE pt.tag_id = {tag}.id"

@@ -355,3 +355,50 @@ def test_the_id_map_holds_dense_and_sparse_ids():
     assert ids[1] == 10 and copy[1] == 11 and len(copy) == 4
     with pytest.raises(KeyError):
         ids[3]
+
+
+def post_values() -> dict[int, tuple[object, ...]]:
+    return {
+        p.source_id: (
+            p.body,
+            p.accepted_answer_id,
+            p.up_votes,
+            p.down_votes,
+            p.answer_count,
+            p.comment_count,
+            p.closed_at,
+        )
+        for p in Post.objects.filter(source=SOURCE)
+    }
+
+
+def test_a_first_import_writes_the_same_values_as_a_rerun_recomputes(
+    django_assert_max_num_queries,
+):
+    # A first import tallies bodies, accepted answers, votes and counts while it reads and
+    # writes them in one UPDATE; a re-run recomputes them from the database.
+    space = SpaceFactory()
+    with django_assert_max_num_queries(120):
+        run_import(space=space)
+    first = post_values()
+    Post.objects.filter(source=SOURCE).update(
+        body="", accepted_answer=None, up_votes=0, down_votes=0, answer_count=0, comment_count=0
+    )
+    run_import(space=space)
+    assert post_values() == first
+    assert first[1][1:6] == (post(3).pk, 3, 0, 2, 2)
+
+
+def test_a_tally_counts_ids_above_and_below_its_first_key():
+    from knowhow.stackexchange.importer import Tally
+
+    tally = Tally()
+    for key in (100, 100, 5_000, 7):
+        tally.add(key)
+    assert (tally.get(100), tally.get(5_000), tally.get(7), tally.get(8), tally.get(10**9)) == (
+        2,
+        1,
+        1,
+        0,
+        0,
+    )
