@@ -3,9 +3,10 @@
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
-from typing import Protocol
+from typing import Any, Protocol
 
 from django.conf import settings
+from django.db import connection
 from django.db.models import QuerySet
 
 from knowhow.qa.models import Post
@@ -72,6 +73,39 @@ class SearchBackend(Protocol):
         candidate, referring to its id as `candidate.id`; each id comes with its result."""
 
     def snippets(self, query: ParsedQuery, question_ids: Sequence[int]) -> dict[int, Snippet]: ...
+
+
+def ranked_candidates(
+    *,
+    candidates: str,
+    where: str,
+    params: Sequence[Any],
+    id_column: str,
+    order: str,
+    best_first: str,
+    limit: int,
+    within: Sequence[QuerySet] = (),
+    passes: QuerySet | None = None,
+) -> list[tuple[int, bool]]:
+    """The query both backends' `ranked_ids` run: `candidates` (``SELECT <id> AS id, <rank> AS r
+    FROM ...``) filtered by `where` and by `id_column IN (...)` for each queryset in `within`,
+    the best `limit` by `order`, each checked by `passes` in the same query."""
+    clauses, args = [where], list(params)
+    for ids in within:
+        sub_sql, sub_params = ids.query.sql_with_params()
+        clauses.append(f"{id_column} IN ({sub_sql})")
+        args.extend(sub_params)
+    check_sql, check_params = (
+        passes.query.sql_with_params() if passes is not None else ("SELECT 1", ())
+    )
+    sql = (
+        f"SELECT candidate.id, EXISTS({check_sql}) FROM ({candidates}"
+        f" WHERE {' AND '.join(clauses)} ORDER BY {order} LIMIT %s) AS candidate"
+        f" ORDER BY candidate.r {best_first}, candidate.id DESC"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*check_params, *args, limit])
+        return [(row[0], bool(row[1])) for row in cursor.fetchall()]
 
 
 @cache

@@ -6,7 +6,13 @@ from django.db import connection
 from django.db.models import QuerySet
 
 from knowhow.qa.models import Post
-from knowhow.search.backends import MARK_END, MARK_START, QuestionDocument, Snippet
+from knowhow.search.backends import (
+    MARK_END,
+    MARK_START,
+    QuestionDocument,
+    Snippet,
+    ranked_candidates,
+)
 from knowhow.search.query import ParsedQuery
 
 TABLE = "search_question_document"
@@ -98,23 +104,17 @@ class PostgresBackend:
         within: Sequence[QuerySet] = (),
         passes: QuerySet | None = None,
     ) -> list[tuple[int, bool]]:
-        where, params = ["document @@ q"], [websearch_text(query)]
-        for ids in within:
-            sub_sql, sub_params = ids.query.sql_with_params()
-            where.append(f"question_id IN ({sub_sql})")
-            params.extend(sub_params)
-        check_sql, check_params = (
-            passes.query.sql_with_params() if passes is not None else ("SELECT 1", ())
+        return ranked_candidates(
+            candidates=f"SELECT question_id AS id, ts_rank(document, q) AS r FROM {TABLE}, {TSQUERY} AS q",
+            where="document @@ q",
+            params=[websearch_text(query)],
+            id_column="question_id",
+            order="r DESC, question_id DESC",
+            best_first="DESC",
+            limit=limit,
+            within=within,
+            passes=passes,
         )
-        sql = (
-            f"SELECT candidate.id, EXISTS({check_sql}) FROM"
-            f" (SELECT question_id AS id, ts_rank(document, q) AS r FROM {TABLE}, {TSQUERY} AS q"
-            f" WHERE {' AND '.join(where)} ORDER BY r DESC, question_id DESC LIMIT %s) AS candidate"
-            " ORDER BY candidate.r DESC, candidate.id DESC"
-        )
-        with connection.cursor() as cursor:
-            cursor.execute(sql, [*check_params, *params, limit])
-            return [(row[0], bool(row[1])) for row in cursor.fetchall()]
 
     def snippets(self, query: ParsedQuery, question_ids: Sequence[int]) -> dict[int, Snippet]:
         if not question_ids or not query.has_text:

@@ -6,7 +6,13 @@ from django.db import connection
 from django.db.models import QuerySet
 
 from knowhow.qa.models import Post
-from knowhow.search.backends import MARK_END, MARK_START, QuestionDocument, Snippet
+from knowhow.search.backends import (
+    MARK_END,
+    MARK_START,
+    QuestionDocument,
+    Snippet,
+    ranked_candidates,
+)
 from knowhow.search.query import ParsedQuery
 
 TABLE = "search_question_fts"
@@ -90,25 +96,19 @@ class SqliteBackend:
         within: Sequence[QuerySet] = (),
         passes: QuerySet | None = None,
     ) -> list[tuple[int, bool]]:
-        where, params = [f"{TABLE} MATCH %s"], [fts_query(query)]
-        for ids in within:
-            sub_sql, sub_params = ids.query.sql_with_params()
+        return ranked_candidates(
+            candidates=f"SELECT rowid AS id, bm25({TABLE}, {WEIGHTS}) AS r FROM {TABLE}",
+            where=f"{TABLE} MATCH %s",
+            params=[fts_query(query)],
             # `+rowid`: a filter on the matches, evaluated before bm25; a bare `rowid IN`
             # would make FTS5 run the whole query once per id instead.
-            where.append(f"+rowid IN ({sub_sql})")
-            params.extend(sub_params)
-        check_sql, check_params = (
-            passes.query.sql_with_params() if passes is not None else ("SELECT 1", ())
+            id_column="+rowid",
+            order="r, rowid DESC",
+            best_first="",
+            limit=limit,
+            within=within,
+            passes=passes,
         )
-        sql = (
-            f"SELECT candidate.id, EXISTS({check_sql}) FROM"
-            f" (SELECT rowid AS id, bm25({TABLE}, {WEIGHTS}) AS r FROM {TABLE}"
-            f" WHERE {' AND '.join(where)} ORDER BY r, rowid DESC LIMIT %s) AS candidate"
-            " ORDER BY candidate.r, candidate.id DESC"
-        )
-        with connection.cursor() as cursor:
-            cursor.execute(sql, [*check_params, *params, limit])
-            return [(row[0], bool(row[1])) for row in cursor.fetchall()]
 
     def snippets(self, query: ParsedQuery, question_ids: Sequence[int]) -> dict[int, Snippet]:
         if not question_ids or not query.has_text:
