@@ -425,3 +425,10 @@ def test_follows_are_in_the_export_and_gone_after_erasure(user, collection, secr
     privacy.person_erase(user=user, by=None)
     assert not CollectionFollow.objects.filter(user=user).exists()
     assert CollectionFollow.objects.filter(user=other).exists()  # only the erased person's go
+
+
+def test_the_profile_settings_and_the_feed_link_to_the_following_page(client, user):
+    client.force_login(user)
+    link = f'href="{reverse("feed:following")}"'.encode()
+    assert link in client.get(reverse("accounts:profile")).content
+    assert link in client.get(reverse("feed:home")).content
