@@ -51,6 +51,7 @@ def home_feed(*, viewer: Viewer, page: int = 1, now: datetime.datetime | None = 
     """Recent questions, curated resources, new videos and new items in the paths the viewer
     is enrolled in, all of which the viewer may see, ranked by freshness × (1 + relevance) +
     votes, each with the reasons it is shown."""
+    from knowhow.curation.item_kinds import visible_items_q
     from knowhow.curation.models import CollectionItem, Enrolment
     from knowhow.curation.selectors import visible_resources
     from knowhow.videos.selectors import video_list
@@ -89,6 +90,7 @@ def home_feed(*, viewer: Viewer, page: int = 1, now: datetime.datetime | None = 
             .filter(
                 Q(enrolled=True) | Q(followed=True),
                 visible_space_q(viewer, prefix="collection__space"),
+                visible_items_q(viewer),  # an item keeps its own space's visibility
                 added_at__gte=since,
             )
             .exclude(collection__curator=viewer)

@@ -151,14 +151,21 @@ def on_collection_item_added(
 ) -> list[Notification]:
     """Tell the collection's followers (not whoever added the item) that it has something new.
 
-    The notification names the collection, not the item: an item keeps the visibility of its
-    own space, and a follower may not be allowed to see it. A follower who has not yet read
-    the last such notification for this collection gets that one brought up to date instead
-    of a second one, so a curator adding ten items makes one notification, not ten."""
+    Followers who may not see the item (it keeps the visibility of its own space) are not told.
+    A follower who has not yet read the last such notification for this collection gets that
+    one brought up to date instead of a second one, so a curator adding ten items makes one
+    notification, not ten; it names the collection, not the items."""
+    from knowhow.curation.item_kinds import item_visible_to
+
     collection = item.collection
-    by_kind = {uid: NotificationKind.COLLECTION for uid in followers_of_collection(collection)}
-    if by is not None:
-        by_kind.pop(by.pk, None)
+    followers = followers_of_collection(collection) - ({by.pk} if by is not None else set())
+    # Only those who may see the new item itself (it can come from another, private space).
+    by_kind = {
+        user.pk: NotificationKind.COLLECTION
+        for user in User.objects.filter(pk__in=followers, is_active=True)
+        if can_view_space(user, collection.space)
+        and item_visible_to(user, item.content_type_id, item.object_id)
+    }
     if not by_kind:
         return []
     url = collection.get_absolute_url()

@@ -432,3 +432,25 @@ def test_the_profile_settings_and_the_feed_link_to_the_following_page(client, us
     link = f'href="{reverse("feed:following")}"'.encode()
     assert link in client.get(reverse("accounts:profile")).content
     assert link in client.get(reverse("feed:home")).content
+
+
+def test_an_item_from_a_private_space_reaches_only_followers_who_may_see_it(
+    run_on_commit, curator, collection, private_space
+):
+    add_member(private_space, curator)
+    member, outsider = UserFactory(), UserFactory()
+    add_member(private_space, member)
+    for person in (member, outsider):
+        services.collection_follow(user=person, collection=collection)
+    hidden = QuestionFactory(author=curator, space=private_space, title="Secret budget question")
+    run_on_commit(curation.collection_item_add, collection=collection, by=curator, target=hidden)
+    assert list(Notification.objects.values_list("recipient", flat=True)) == [member.pk]
+    assert [e.obj for e in _collection_entries(member)] == [collection]
+    assert not _collection_entries(outsider)
+    # A public item afterwards: the outsider hears of it, and counts only what they may see.
+    run_on_commit(
+        curation.collection_item_add, collection=collection, by=curator, target=QuestionFactory()
+    )
+    assert _collection_entries(outsider)[0].reasons[0] == "1 new item in Excel reading list"
+    assert _collection_entries(member)[0].reasons[0] == "2 new items in Excel reading list"
+    assert Notification.objects.filter(recipient=outsider).count() == 1
