@@ -67,23 +67,21 @@ def visible_targets(viewer: Viewer, refs: list[tuple[int, int]]) -> dict[tuple[i
     return found
 
 
-def visible_items_q(viewer: Viewer, prefix: str = "") -> Q:
+def visible_items_q(viewer: Viewer) -> Q:
     """Collection items whose target the viewer may see, as a filter on CollectionItem (one
     subquery per kind, joined to the content type by name: no query of its own)."""
     shown = Q(pk__in=[])
     for kind in ITEM_KINDS.values():
-        meta = kind.model._meta
         shown |= Q(
-            **{
-                f"{prefix}content_type__app_label": meta.app_label,
-                f"{prefix}content_type__model": meta.model_name,
-                f"{prefix}object_id__in": kind.visible(viewer).values("pk"),
-            }
+            content_type__app_label=kind.model._meta.app_label,
+            content_type__model=kind.model._meta.model_name,
+            object_id__in=kind.visible(viewer).values("pk"),
         )
     return shown
 
 
 def item_visible_to(viewer: Viewer, content_type_id: int, object_id: int) -> bool:
+    """Whether the viewer may see one item's target (for notifying about a new item)."""
     model = ContentType.objects.get_for_id(content_type_id).model_class()
     kind = kind_for_model(model) if model else None
     return kind is not None and kind.visible(viewer).filter(pk=object_id).exists()

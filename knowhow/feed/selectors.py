@@ -49,8 +49,8 @@ def _freshness(when: datetime.datetime, now: datetime.datetime) -> float:
 
 def home_feed(*, viewer: Viewer, page: int = 1, now: datetime.datetime | None = None) -> FeedPage:
     """Recent questions, curated resources, new videos and new items in the paths the viewer
-    is enrolled in, all of which the viewer may see, ranked by freshness × (1 + relevance) +
-    votes, each with the reasons it is shown."""
+    is enrolled in or the collections they follow, all of which the viewer may see, ranked by
+    freshness × (1 + relevance) + votes, each with the reasons it is shown."""
     from knowhow.curation.item_kinds import visible_items_q
     from knowhow.curation.models import CollectionItem, Enrolment
     from knowhow.curation.selectors import visible_resources
