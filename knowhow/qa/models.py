@@ -135,7 +135,11 @@ class Post(models.Model):
             models.Index(
                 fields=["post_type", "is_deleted", "-last_activity_at"], name="post_list_active"
             ),
-            models.Index(fields=["post_type", "is_deleted", "-score"], name="post_list_top"),
+            # Without is_deleted: SQLite writes `is_deleted = false` as `NOT is_deleted`, which is
+            # no equality for an index, so a middle column would stop the ordered scan.
+            models.Index(
+                fields=["post_type", "-score", "-created_at"], name="post_list_top_created"
+            ),
             # Covers the visibility filter of list totals (counted from the index alone).
             models.Index(
                 fields=["post_type", "is_deleted", "is_hidden", "space", "author"],

@@ -50,11 +50,15 @@ def visible_posts(viewer: Viewer) -> QuerySet[Post]:
     return Post.objects.filter(visible_space_q(viewer)).filter(unhidden)
 
 
+# From this many questions a tag's list is read in list order rather than tag first.
+FREQUENT_TAG_QUESTIONS = 2_000
+
+
 def question_list(
     *,
     viewer: Viewer,
     sort: str = QuestionSort.ACTIVE,
-    tag: str | None = None,
+    tag: "str | Tag | None" = None,
     space: Space | None = None,
     author: User | None = None,
     source: str | None = None,
@@ -65,7 +69,15 @@ def question_list(
     qs = visible_posts(viewer).filter(post_type=Post.PostType.QUESTION, is_deleted=False)
     if sort == QuestionSort.UNANSWERED:
         qs = qs.filter(answer_count=0)
-    if tag:
+    if isinstance(tag, Tag) and tag.question_count >= FREQUENT_TAG_QUESTIONS:
+        # A frequent tag: read questions in list order and keep those with the tag (about one in
+        # ten or more qualifies) instead of fetching and sorting every question of the tag, which
+        # the join below makes SQLite do (240 ms for a tag with 33,000 questions against 3 ms).
+        tagged = Post.tags.through.objects.filter(post_id=OuterRef("pk"), tag_id=tag.pk)
+        qs = qs.filter(Exists(tagged))
+    elif isinstance(tag, Tag):
+        qs = qs.filter(tags=tag)
+    elif tag:
         qs = qs.filter(tags__name=clean_text(tag))
     if space is not None:
         qs = qs.filter(space=space)

@@ -378,7 +378,7 @@ def tag_detail(request: HttpRequest, name: str) -> HttpResponse:
     if tag.name != name:
         return redirect(tag.get_absolute_url(), permanent=True)
     sort = request.GET.get("sort", selectors.QuestionSort.ACTIVE)
-    qs = selectors.question_list(viewer=request.user, sort=sort, tag=tag.name)
+    qs = selectors.question_list(viewer=request.user, sort=sort, tag=tag)
     key = selectors.list_count_key(viewer=request.user, sort=sort, tag=tag.name)
     page = selectors.paginate(qs, page=request.GET.get("page"), count_key=key)
     following = tag.pk in selectors.followed_tag_ids(user=request.user)
