@@ -322,7 +322,10 @@ def resource_unhide(*, resource: Resource, by: User) -> Resource:
     moderator restores a post outside the review queue, and the act is logged."""
     if not perms.can_moderate_resource(by, resource):
         raise perms.PermissionRefused("Only moderators can restore a hidden resource.")
-    post = resource.post if resource.post_id is not None else _post_sync(resource)
+    if resource.post_id is None:
+        _post_sync(resource)
+    # The post as it is now (flags may have hidden it since `resource` was loaded).
+    post = Post.objects.select_related("space", "author").get(pk=resource.post_id)
     moderation.post_set_hidden(post=post, by=by, hidden=False, reason="")
     resource.refresh_from_db(fields=["is_hidden", "hidden_reason", "is_deleted"])
     return resource
