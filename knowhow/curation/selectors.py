@@ -81,7 +81,9 @@ def resource_search_documents(*, post_ids: Sequence[int]) -> list[ResourceSearch
             post_id=r.post_id,  # type: ignore[arg-type]
             title=r.display_title,
             description=r.description,
-            site=" ".join(p for p in (r.site_name, r.host) if p),
+            # The host whole and in words: PostgreSQL reads "learn.example.org" as one host
+            # token, and a query may be parsed either way.
+            site=" ".join(p for p in (r.site_name, r.host, r.host.replace(".", " ")) if p),
             note=r.note,
             tags=sorted(t.name for t in r.tags.all()),
         )
