@@ -100,11 +100,14 @@ def _post_sync(resource: Resource) -> Post:
         Resource.objects.filter(pk=resource.pk).update(post=post)
         resource.post = post
         return post
-    fields = {"title": title, "body": body, "body_html": body_html}
+    fields: dict[str, object] = {"title": title, "body": body, "body_html": body_html}
     if resource.is_deleted:
         fields["is_deleted"] = True
     Post.objects.filter(pk=resource.post_id).update(**fields)
-    return resource.post  # type: ignore[return-value]
+    post: Post = resource.post  # type: ignore[assignment]
+    for name, value in fields.items():
+        setattr(post, name, value)
+    return post
 
 
 def resource_sync_from_post(*, post_id: int) -> None:
@@ -491,6 +494,8 @@ def feed_item_publish(*, item: FeedItem, by: User, tags: str | Sequence[str] = "
         resource.title = item.title
         resource.description = item.summary[:1000]
         resource.save(update_fields=["title", "description"])
+        _post_sync(resource)
+        _changed(resource.pk)
     item.status = FeedItem.Status.PUBLISHED
     item.resource = resource
     item.decided_by = by
