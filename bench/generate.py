@@ -535,6 +535,12 @@ class Writer:
             return
         extra_cols, extra_vals = self._defaults(table, columns)
         cols = ", ".join([*columns, *extra_cols])
+        if connection.vendor == "postgresql":
+            # COPY is several times faster than batched INSERTs on PostgreSQL.
+            with self.cursor.cursor.copy(f"COPY {table} ({cols}) FROM STDIN") as copy:
+                for r in rows:
+                    copy.write_row(tuple(r) + extra_vals)
+            return
         marks = ", ".join(["%s"] * (len(columns) + len(extra_cols)))
         self.cursor.executemany(
             f"INSERT INTO {table} ({cols}) VALUES ({marks})",

@@ -9,7 +9,7 @@ from knowhow.api import problems
 from knowhow.api.auth import READ_AUTH
 from knowhow.api.routers import people, posts, questions, search, tags
 from knowhow.api.throttles import PerCaller, PerIp
-from knowhow.feed import api as similar_questions
+from knowhow.feed import api as feed_api
 from knowhow.moderation import api as moderation_api
 from knowhow.reputation import api as reputation_api
 
@@ -70,7 +70,9 @@ api.add_router("/search", search.router)
 
 # Routers that live with their capability. Reads work anonymously where the app allows it;
 # writes need a token or the session with CSRF (SessionWithCsrf checks it on unsafe methods).
-api.add_router("/questions", similar_questions.router, auth=READ_AUTH)
+api.add_router("/questions", feed_api.router, auth=READ_AUTH)
+api.add_router("/collections", feed_api.collections, auth=READ_AUTH)
+api.add_router("/users", feed_api.me, auth=READ_AUTH)
 api.add_router("", reputation_api.router, auth=READ_AUTH)
 api.add_router("", moderation_api.router, auth=READ_AUTH)
 api.add_router("/analytics", analytics_api.router, auth=READ_AUTH)

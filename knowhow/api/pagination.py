@@ -2,8 +2,9 @@
 
 from typing import Any
 
-from django.core.paginator import Paginator
 from django.http import HttpRequest
+
+from knowhow.qa.selectors import CachedCountPaginator
 
 MAX_PAGE_SIZE = 100
 
@@ -14,9 +15,17 @@ def page_link(request: HttpRequest, page: int) -> str:
     return f"{request.path}?{params.urlencode()}"
 
 
-def paginate(request: HttpRequest, items: Any, *, page: int, page_size: int) -> dict[str, Any]:
-    """A page of `items` (a queryset or list); past the last page the results are empty."""
-    paginator = Paginator(items, page_size)
+def paginate(
+    request: HttpRequest,
+    items: Any,
+    *,
+    page: int,
+    page_size: int,
+    count_key: str | None = None,
+) -> dict[str, Any]:
+    """A page of `items` (a queryset or list); past the last page the results are empty. With a
+    `count_key`, the total is cached for a minute under it (see `CachedCountPaginator`)."""
+    paginator = CachedCountPaginator(items, page_size, count_key=count_key)
     count = paginator.count
     num_pages = paginator.num_pages if count else 0
     results = list(paginator.page(page).object_list) if page <= num_pages else []

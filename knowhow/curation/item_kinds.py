@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from knowhow.core.errors import NotFound, ValidationFailed
 from knowhow.spaces.selectors import Viewer
@@ -65,6 +65,26 @@ def visible_targets(viewer: Viewer, refs: list[tuple[int, int]]) -> dict[tuple[i
         for obj in kind.visible(viewer).filter(pk__in=ids):
             found[(ct_id, obj.pk)] = obj
     return found
+
+
+def visible_items_q(viewer: Viewer) -> Q:
+    """Collection items whose target the viewer may see, as a filter on CollectionItem (one
+    subquery per kind, joined to the content type by name: no query of its own)."""
+    shown = Q(pk__in=[])
+    for kind in ITEM_KINDS.values():
+        shown |= Q(
+            content_type__app_label=kind.model._meta.app_label,
+            content_type__model=kind.model._meta.model_name,
+            object_id__in=kind.visible(viewer).values("pk"),
+        )
+    return shown
+
+
+def item_visible_to(viewer: Viewer, content_type_id: int, object_id: int) -> bool:
+    """Whether the viewer may see one item's target (for notifying about a new item)."""
+    model = ContentType.objects.get_for_id(content_type_id).model_class()
+    kind = kind_for_model(model) if model else None
+    return kind is not None and kind.visible(viewer).filter(pk=object_id).exists()
 
 
 def _visible_questions(viewer: Viewer) -> QuerySet:

@@ -17,6 +17,7 @@ from knowhow.core.errors import ApplicationError, Conflict, NotFound, Validation
 from knowhow.core.rendering import render_inline_markdown, render_markdown
 from knowhow.core.signals import activity_after_commit
 from knowhow.curation import permissions as perms
+from knowhow.curation import signals as collection_signals
 from knowhow.curation.canonical import canonical_url, url_hash
 from knowhow.curation.fetching import FEED_TYPES, HTML_TYPES, FetchLimits, safe_fetch
 from knowhow.curation.models import (
@@ -529,7 +530,7 @@ def collection_create(
     if len(title) > 200:
         raise ValidationFailed("The title is limited to 200 characters.", field="title")
     now = timezone.now()
-    return Collection.objects.create(
+    collection = Collection.objects.create(
         space=space,
         curator=by,
         title=title,
@@ -539,6 +540,13 @@ def collection_create(
         created_at=now,
         updated_at=now,
     )
+    # The feed app makes the curator a follower of what they made.
+    transaction.on_commit(
+        lambda: collection_signals.collection_created.send(
+            sender=Collection, collection_id=collection.pk, curator_id=by.pk
+        )
+    )
+    return collection
 
 
 @transaction.atomic
@@ -577,7 +585,7 @@ def collection_item_add(
     position = (collection.items.aggregate(m=Max("position"))["m"] or 0) + 1
     note = (note or "").strip()
     Collection.objects.filter(pk=collection.pk).update(updated_at=timezone.now())
-    return CollectionItem.objects.create(
+    item = CollectionItem.objects.create(
         collection=collection,
         section=section,
         position=position,
@@ -587,6 +595,13 @@ def collection_item_add(
         note_html=render_markdown(note) if note else "",
         added_at=timezone.now(),
     )
+    # The feed app tells the collection's followers.
+    transaction.on_commit(
+        lambda: collection_signals.collection_item_added.send(
+            sender=CollectionItem, item_id=item.pk, by_id=by.pk
+        )
+    )
+    return item
 
 
 @transaction.atomic

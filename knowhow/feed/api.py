@@ -1,6 +1,9 @@
-"""JSON API for similar questions and following a question, as a django-ninja Router for the API app to mount:
+"""JSON API for similar questions and following questions and collections, as django-ninja
+Routers for the API app to mount:
 
     api.add_router("/questions", knowhow.feed.api.router)   # GET /api/v1/questions/similar
+    api.add_router("/collections", knowhow.feed.api.collections)  # PUT /collections/{id}/follow
+    api.add_router("/users", knowhow.feed.api.me)  # GET /users/me/followed-collections
 
 (mount it before the router that has `/questions/{id}` so `similar` is not read as an id)."""
 
@@ -16,6 +19,8 @@ from knowhow.feed.similar import Mode, similar_questions
 from knowhow.qa.selectors import post_get_for_viewer
 
 router = Router(tags=["questions"])
+collections = Router(tags=["collections"])
+me = Router(tags=["users"])
 
 MAX_ID = 2**63 - 1
 
@@ -31,7 +36,7 @@ def _person(request: HttpRequest) -> User:
     auth = getattr(request, "auth", None)
     user = auth if isinstance(auth, User) else request.user
     if not getattr(user, "is_authenticated", False):
-        raise LoginRequired("Log in or send an API token to follow questions.")
+        raise LoginRequired("Log in or send an API token to follow questions and collections.")
     return user  # type: ignore[return-value]
 
 
@@ -118,3 +123,77 @@ def unfollow_question(request: HttpRequest, question_id: int = Path(..., ge=1, l
     question = post_get_for_viewer(pk=question_id, viewer=user)
     services.question_follow(user=user, question=question, follow=False)
     return Status(204, None)
+
+
+# --- collections -----------------------------------------------------------------------------
+
+
+class CollectionOut(Schema):
+    id: int
+    title: str
+    url: str
+    is_path: bool
+    space: str
+
+
+def _collection_out(collection: Any) -> dict[str, Any]:
+    return {
+        "id": collection.pk,
+        "title": collection.title,
+        "url": collection.get_absolute_url(),
+        "is_path": collection.is_path,
+        "space": collection.space.slug,
+    }
+
+
+@collections.get(
+    "/{int:collection_id}/follow",
+    response=FollowOut,
+    summary="Whether you follow a collection or learning path (new items reach your feed)",
+)
+def collection_follow_state(
+    request: HttpRequest, collection_id: int = Path(..., ge=1, le=MAX_ID)
+) -> Any:
+    from knowhow.curation.selectors import collection_get
+
+    user = _person(request)
+    collection = collection_get(pk=collection_id, viewer=user)
+    return {"following": selectors.is_following_collection(user=user, collection=collection)}
+
+
+@collections.put(
+    "/{int:collection_id}/follow", response={204: None}, summary="Follow a collection or path"
+)
+def follow_collection(request: HttpRequest, collection_id: int = Path(..., ge=1, le=MAX_ID)) -> Any:
+    from knowhow.curation.selectors import collection_get
+
+    user = _person(request)
+    collection = collection_get(pk=collection_id, viewer=user)
+    services.collection_follow(user=user, collection=collection)
+    return Status(204, None)
+
+
+@collections.delete(
+    "/{int:collection_id}/follow",
+    response={204: None},
+    summary="Stop following a collection or path",
+)
+def unfollow_collection(
+    request: HttpRequest, collection_id: int = Path(..., ge=1, le=MAX_ID)
+) -> Any:
+    from knowhow.curation.selectors import collection_get
+
+    user = _person(request)
+    collection = collection_get(pk=collection_id, viewer=user)
+    services.collection_follow(user=user, collection=collection, follow=False)
+    return Status(204, None)
+
+
+@me.get(
+    "/me/followed-collections",
+    response=list[CollectionOut],
+    summary="The collections and paths you follow, in spaces you can see",
+)
+def my_followed_collections(request: HttpRequest) -> Any:
+    user = _person(request)
+    return [_collection_out(c) for c in selectors.collections_followed(user=user)]

@@ -17,6 +17,7 @@ class FeedConfig(AppConfig):
             "feed.Notification",
             "feed.NotificationPreference",
             "feed.QuestionFollow",
+            "feed.CollectionFollow",
             "feed.ExpertRequest",
         ):
             register_personal_model(label)

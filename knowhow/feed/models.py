@@ -13,6 +13,7 @@ class NotificationKind(models.TextChoices):
     REPLY = "reply", "Direct replies to your posts"
     MENTION = "mention", "Mentions of you"
     EXPERT = "expert", "Questions you could answer"
+    COLLECTION = "collection", "New items in collections you follow"
 
 
 # Direct replies and mentions go out at once by default; the rest wait for the digest.
@@ -91,6 +92,29 @@ class QuestionFollow(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} follows {self.question_id}"
+
+
+class CollectionFollow(models.Model):
+    """A person follows a collection or learning path: new items reach their feed and
+    notifications. Shown only while the person can see the collection's space."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="collection_follows"
+    )
+    collection = models.ForeignKey(
+        "curation.Collection", on_delete=models.CASCADE, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "collection"], name="follow_collection_once")
+        ]
+        indexes = [models.Index(fields=["collection", "user"], name="collection_followers")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} follows collection {self.collection_id}"
 
 
 class Webhook(models.Model):

@@ -1,18 +1,23 @@
-"""Reads for the feed: the ranked home feed with reasons, notifications, questions to answer."""
+"""Reads for the feed: the ranked home feed with reasons, notifications, questions to answer,
+what a person follows."""
 
 import datetime
 import math
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from knowhow.accounts.models import User
-from knowhow.feed.models import ExpertRequest, Notification, QuestionFollow
+from knowhow.feed.models import CollectionFollow, ExpertRequest, Notification, QuestionFollow
 from knowhow.feed.services import questions_you_can_answer_q
 from knowhow.qa.models import Post, Tag
 from knowhow.qa.selectors import visible_posts
 from knowhow.spaces.selectors import Viewer, visible_space_q
+
+if TYPE_CHECKING:
+    from knowhow.curation.models import Collection
 
 FEED_DAYS = 60
 HALF_LIFE_HOURS = 72.0
@@ -22,7 +27,8 @@ PAGE_SIZE = 20
 
 @dataclass
 class FeedEntry:
-    kind: str  # "question", "resource", "video" or "collection" (new items in a path you take)
+    kind: str  # "question", "resource", "video" or "collection" (new items in a path you take
+    # or a collection you follow)
     obj: object
     when: datetime.datetime
     score: float = 0.0
@@ -43,9 +49,10 @@ def _freshness(when: datetime.datetime, now: datetime.datetime) -> float:
 
 def home_feed(*, viewer: Viewer, page: int = 1, now: datetime.datetime | None = None) -> FeedPage:
     """Recent questions, curated resources, new videos and new items in the paths the viewer
-    is enrolled in, all of which the viewer may see, ranked by freshness × (1 + relevance) +
-    votes, each with the reasons it is shown."""
-    from knowhow.curation.models import CollectionItem
+    is enrolled in or the collections they follow, all of which the viewer may see, ranked by
+    freshness × (1 + relevance) + votes, each with the reasons it is shown."""
+    from knowhow.curation.item_kinds import visible_items_q
+    from knowhow.curation.models import CollectionItem, Enrolment
     from knowhow.curation.selectors import visible_resources
     from knowhow.videos.selectors import video_list
 
@@ -74,12 +81,19 @@ def home_feed(*, viewer: Viewer, page: int = 1, now: datetime.datetime | None = 
     )
     collection_items: list[CollectionItem] = []
     if viewer is not None and viewer.is_authenticated:
+        # Items new in paths the viewer is enrolled in or collections they follow, each once
+        # however both apply; never the collections they curate (their own changes).
+        enrolled = Enrolment.objects.filter(user=viewer, collection=OuterRef("collection_id"))
+        follows = CollectionFollow.objects.filter(user=viewer, collection=OuterRef("collection_id"))
         collection_items = list(
-            CollectionItem.objects.filter(
+            CollectionItem.objects.annotate(enrolled=Exists(enrolled), followed=Exists(follows))
+            .filter(
+                Q(enrolled=True) | Q(followed=True),
                 visible_space_q(viewer, prefix="collection__space"),
-                collection__enrolments__user=viewer,
+                visible_items_q(viewer),  # an item keeps its own space's visibility
                 added_at__gte=since,
             )
+            .exclude(collection__curator=viewer)
             .select_related("collection")
             .order_by("-added_at")[:CANDIDATES]
         )
@@ -166,10 +180,12 @@ def home_feed(*, viewer: Viewer, page: int = 1, now: datetime.datetime | None = 
         collection = items[0].collection
         when = items[0].added_at
         count = len(items)
-        reasons = [
-            f"{count} new item{'s' if count != 1 else ''} in {collection.title}, "
-            f"a {'path' if collection.is_path else 'collection'} you are enrolled in"
-        ]
+        what = "path" if collection.is_path else "collection"
+        new_items = f"{count} new item{'s' if count != 1 else ''} in {collection.title}"
+        enrolled_in = any(i.enrolled for i in items)  # type: ignore[attr-defined]
+        reasons = [f"{new_items}, a {what} you are enrolled in" if enrolled_in else new_items]
+        if any(i.followed for i in items):  # type: ignore[attr-defined]
+            reasons.append(f"You follow the {what} {collection.title}")
         score = _freshness(when, now) * (1 + 1.5) + 0.1 * math.log1p(count)
         entries.append(FeedEntry("collection", collection, when, score, reasons))
     entries.sort(key=lambda e: (-e.score, -e.when.timestamp()))
@@ -183,6 +199,19 @@ def home_feed(*, viewer: Viewer, page: int = 1, now: datetime.datetime | None = 
 
 def is_following(*, user: User, question: Post) -> bool:
     return QuestionFollow.objects.filter(user=user, question=question).exists()
+
+
+def is_following_collection(*, user: User, collection: "Collection") -> bool:
+    return CollectionFollow.objects.filter(user=user, collection=collection).exists()
+
+
+def collections_followed(*, user: User) -> "QuerySet[Collection]":
+    """The collections and paths the person follows, in spaces they can see today (following
+    one in a private space they have left shows nothing until they are back)."""
+    from knowhow.curation.selectors import collection_list
+
+    followed = CollectionFollow.objects.filter(user=user).values("collection_id")
+    return collection_list(viewer=user).filter(pk__in=followed).order_by("title", "pk")
 
 
 def notifications_for(*, user: User, unread_only: bool = False) -> QuerySet[Notification]:

@@ -1,5 +1,6 @@
-"""Writes for notifications: who hears about a new answer or comment, email (immediate and digest),
-preferences and unsubscribe, question follows, outgoing webhooks and expert routing.
+"""Writes for notifications: who hears about a new answer or comment or a new item in a collection,
+email (immediate and digest), preferences and unsubscribe, question and collection follows,
+outgoing webhooks and expert routing.
 
 Every recipient is checked with `spaces.selectors.can_view_space` when the notification is made,
 and again when it is shown or emailed, so private-space content never reaches a non-member.
@@ -10,6 +11,7 @@ import json
 import logging
 import re
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core import signing
@@ -24,6 +26,7 @@ from knowhow.accounts.models import User
 from knowhow.core.errors import NotFound, PermissionRefused, ValidationFailed
 from knowhow.feed.models import (
     DEFAULT_EMAIL,
+    CollectionFollow,
     EmailChoice,
     ExpertRequest,
     Notification,
@@ -35,6 +38,9 @@ from knowhow.feed.models import (
 from knowhow.qa.models import Comment, Post
 from knowhow.spaces.models import Space
 from knowhow.spaces.selectors import can_view_space, is_space_moderator, space_feature_enabled
+
+if TYPE_CHECKING:
+    from knowhow.curation.models import Collection, CollectionItem
 
 logger = logging.getLogger(__name__)
 
@@ -113,6 +119,83 @@ def question_follow(*, user: User, question: Post, follow: bool = True) -> None:
         QuestionFollow.objects.filter(user=user, question=question).delete()
 
 
+def collection_follow(*, user: User, collection: "Collection", follow: bool = True) -> None:
+    """Follow (or stop following) any collection or learning path the person can see."""
+    if not user.is_authenticated:
+        raise PermissionRefused("Log in to follow collections.")
+    if not can_view_space(user, collection.space):
+        raise NotFound("That collection does not exist or is not visible to you.")
+    if follow:
+        CollectionFollow.objects.get_or_create(user=user, collection=collection)
+    else:
+        CollectionFollow.objects.filter(user=user, collection=collection).delete()
+
+
+def on_collection_created(*, collection: "Collection") -> None:
+    """The curator follows what they made (as Discourse watches the topics you start): they
+    hear of items others add to it, never of their own; they can unfollow."""
+    if collection.curator_id is None:
+        return
+    CollectionFollow.objects.get_or_create(user_id=collection.curator_id, collection=collection)
+
+
+def followers_of_collection(collection: "Collection") -> set[int]:
+    return set(
+        CollectionFollow.objects.filter(collection=collection).values_list("user_id", flat=True)
+    )
+
+
+@transaction.atomic
+def on_collection_item_added(
+    *, item: "CollectionItem", by: User | None = None
+) -> list[Notification]:
+    """Tell the collection's followers (not whoever added the item) that it has something new.
+
+    Followers who may not see the item (it keeps the visibility of its own space) are not told.
+    A follower who has not yet read the last such notification for this collection gets that
+    one brought up to date instead of a second one, so a curator adding ten items makes one
+    notification, not ten; it names the collection, not the items."""
+    from knowhow.curation.item_kinds import item_visible_to
+
+    collection = item.collection
+    followers = followers_of_collection(collection) - ({by.pk} if by is not None else set())
+    # Only those who may see the new item itself (it can come from another, private space).
+    by_kind = {
+        user.pk: NotificationKind.COLLECTION
+        for user in User.objects.filter(pk__in=followers, is_active=True)
+        if can_view_space(user, collection.space)
+        and item_visible_to(user, item.content_type_id, item.object_id)
+    }
+    if not by_kind:
+        return []
+    url = collection.get_absolute_url()
+    kind_name = "learning path" if collection.is_path else "collection"
+    title = f"New in the {kind_name} “{collection.title}”"
+    pending = Notification.objects.filter(
+        kind=NotificationKind.COLLECTION,
+        recipient_id__in=list(by_kind),
+        url=url,
+        read_at=None,
+        emailed_at=None,
+    )
+    already = set(pending.values_list("recipient_id", flat=True))
+    if already:
+        pending.update(
+            title=title[:300], text="Several new items.", actor=by, created_at=timezone.now()
+        )
+    for uid in already:
+        by_kind.pop(uid, None)
+    return _notify(
+        by_kind=by_kind,
+        actor=by,
+        space=collection.space,
+        post=None,
+        title=title,
+        text="A new item was added.",
+        url=url,
+    )
+
+
 def followers_of(question: Post) -> set[int]:
     """The asker, everyone who answered, and everyone who follows the question."""
     ids = set(QuestionFollow.objects.filter(question=question).values_list("user_id", flat=True))
@@ -140,27 +223,29 @@ def _notify(
     *,
     by_kind: dict[int, str],
     actor: User | None,
-    post: Post,
+    post: Post | None,
     title: str,
     text: str,
     url: str,
+    space: Space | None = None,
 ) -> list[Notification]:
     if actor is not None:
         by_kind.pop(actor.pk, None)
     if not by_kind:
         return []
+    where = space if space is not None else post.space  # type: ignore[union-attr]
     recipients = User.objects.filter(pk__in=by_kind, is_active=True)
     now = timezone.now()
     made = []
     for recipient in recipients:
-        if not can_view_space(recipient, post.space):
+        if not can_view_space(recipient, where):
             continue
         made.append(
             Notification(
                 recipient=recipient,
                 kind=by_kind[recipient.pk],
                 actor=actor,
-                space=post.space,
+                space=where,
                 post=post,
                 title=title[:300],
                 text=text[:500],

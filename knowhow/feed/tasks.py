@@ -35,6 +35,18 @@ def comment_created(*, comment_id: int) -> int:
 
 
 @task()
+def collection_item_added(*, item_id: int, by_id: int | None = None) -> int:
+    from knowhow.accounts.models import User
+    from knowhow.curation.models import CollectionItem
+
+    item = CollectionItem.objects.select_related("collection__space").filter(pk=item_id).first()
+    if item is None:
+        return 0
+    by = User.objects.filter(pk=by_id).first() if by_id else None
+    return len(services.on_collection_item_added(item=item, by=by))
+
+
+@task()
 def notification_email(*, notification_id: int) -> bool:
     notification = (
         Notification.objects.select_related("recipient", "space").filter(pk=notification_id).first()

@@ -1,4 +1,4 @@
-"""HTML views for the home feed, notifications, preferences, unsubscribe and webhooks."""
+"""HTML views for the home feed, notifications, preferences, unsubscribe, follows and webhooks."""
 
 from django import forms
 from django.contrib import messages
@@ -112,6 +112,45 @@ def question_follow(request: HttpRequest, pk: int) -> HttpResponse:
             request, "feed/_follow_question.html", {"question": question, "following": follow}
         )
     return redirect(question.get_absolute_url())
+
+
+@require_http_methods(["GET", "POST"])
+def collection_follow(request: HttpRequest, pk: int) -> HttpResponse:
+    """GET: the follow button in its current state (the collection page loads it with htmx);
+    POST: follow (follow=1) or unfollow (follow=0)."""
+    from knowhow.curation.selectors import collection_get
+
+    collection = collection_get(pk=pk, viewer=request.user)
+    if request.method == "GET":
+        if not request.user.is_authenticated:
+            return HttpResponse("")
+        following = selectors.is_following_collection(user=request.user, collection=collection)
+        return render(
+            request,
+            "feed/_follow_collection.html",
+            {"collection": collection, "following": following},
+        )
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    follow = request.POST.get("follow", "1") != "0"
+    services.collection_follow(user=request.user, collection=collection, follow=follow)
+    if _is_htmx(request):
+        return render(
+            request,
+            "feed/_follow_collection.html",
+            {"collection": collection, "following": follow},
+        )
+    if request.POST.get("next") == "following":
+        return redirect("feed:following")
+    return redirect(collection.get_absolute_url())
+
+
+@login_required
+def following(request: HttpRequest) -> HttpResponse:
+    """The collections and learning paths the person follows, each with its unfollow button."""
+    qs = selectors.collections_followed(user=request.user)
+    page = paginate(qs, page=request.GET.get("page"))
+    return render(request, "feed/following.html", {"page": page})
 
 
 @login_required

@@ -142,6 +142,11 @@ class Post(models.Model):
                 fields=["post_type", "is_deleted", "-last_activity_at"], name="post_list_active"
             ),
             models.Index(fields=["post_type", "is_deleted", "-score"], name="post_list_top"),
+            # Covers the visibility filter of list totals (counted from the index alone).
+            models.Index(
+                fields=["post_type", "is_deleted", "is_hidden", "space", "author"],
+                name="post_count_visible",
+            ),
             models.Index(fields=["question", "is_deleted"], name="post_answers"),
             models.Index(fields=["source", "source_id"], name="post_source"),
         ]

@@ -20,7 +20,12 @@ from knowhow.reputation.config import Privilege
 from knowhow.reputation.privileges import has_privilege
 from knowhow.reputation.selectors import open_bounty_id_annotation
 from knowhow.spaces.models import Space
-from knowhow.spaces.selectors import Viewer, space_moderator_annotation, visible_space_q
+from knowhow.spaces.selectors import (
+    Viewer,
+    space_moderator_annotation,
+    visibility_signature,
+    visible_space_q,
+)
 
 
 class QuestionSort:
@@ -79,7 +84,8 @@ def question_list(
 
 class CachedCountPaginator(Paginator):
     """A paginator whose total is kept in the cache for a minute under `count_key`: counting every
-    visible question on each anonymous list view was the most expensive part of the page."""
+    visible question on each list view was the most expensive part of the page (hundreds of
+    milliseconds on 100,000 questions before the covering index `post_count_visible`)."""
 
     def __init__(self, *args: Any, count_key: str | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -107,16 +113,29 @@ LIST_COUNT_SECONDS = 60
 
 
 def list_count_key(
-    *, viewer: Viewer, sort: str, tag: str | None = None, space: Space | None = None
-) -> str | None:
-    """The cache key for a question list's total, shared by every anonymous visitor (who all see
-    the same lists); None for signed-in people, whose lists depend on their spaces."""
-    if viewer is not None and viewer.is_authenticated:
-        return None
+    *,
+    viewer: Viewer,
+    sort: str,
+    tag: str | None = None,
+    space: Space | None = None,
+    author: User | None = None,
+    source: str | None = None,
+    source_id: int | None = None,
+) -> str:
+    """The cache key for a question list's total, shared by everyone who sees the same spaces
+    (every anonymous visitor; signed-in people by the private spaces they belong to). The total
+    may lag a minute behind, and a signed-in author's own flag-hidden questions, which only they
+    see, are not in the shared total; the page itself is always read fresh."""
     bucket = "unanswered" if sort == QuestionSort.UNANSWERED else "all"
-    # The tag comes from the URL: hashed, so that any length or character makes a valid key.
-    tag_part = hashlib.blake2b((tag or "").encode(), digest_size=12).hexdigest() if tag else ""
-    return f"qlist-count:{bucket}:{tag_part}:{space.pk if space is not None else ''}"
+    # Filters come from the URL: hashed, so that any length or character makes a valid key.
+    filters = f"{tag or ''}|{space.pk if space else ''}|{author.pk if author else ''}|"
+    filters += (
+        f"{source if source is not None else ''}|{source_id if source_id is not None else ''}"
+    )
+    digest = hashlib.blake2b(
+        f"{filters}|{visibility_signature(viewer)}".encode(), digest_size=12
+    ).hexdigest()
+    return f"qlist-count:{bucket}:{digest}"
 
 
 def paginate(

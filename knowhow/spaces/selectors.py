@@ -30,6 +30,21 @@ def visible_space_q(viewer: Viewer, *, prefix: str = "space") -> Q:
     return public | Q(**{f"{prefix}_id__in": member_of})
 
 
+def visibility_signature(viewer: Viewer) -> str:
+    """A short string equal for every two viewers who see the same spaces (anonymous visitors and
+    people in no private space share one), for caches of per-audience results such as list totals.
+    One query for a signed-in person who is not a superuser."""
+    if not _is_member_user(viewer):
+        return "public"
+    if viewer.is_superuser:  # type: ignore[union-attr]
+        return "all"
+    private = SpaceMembership.objects.filter(user_id=viewer.pk).exclude(
+        space__visibility=Space.Visibility.ORGANISATION
+    )
+    ids = sorted(private.values_list("space_id", flat=True))
+    return "public+" + ",".join(map(str, ids)) if ids else "public"
+
+
 def spaces_visible_to(viewer: Viewer) -> QuerySet[Space]:
     if not _is_member_user(viewer):
         return Space.objects.filter(visibility=Space.Visibility.ORGANISATION)

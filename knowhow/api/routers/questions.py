@@ -53,7 +53,16 @@ def list_questions(
         source=source,
         source_id=source_id,
     )
-    return paginate(request, qs, page=page, page_size=page_size)
+    key = selectors.list_count_key(
+        viewer=viewer,
+        sort=sort,
+        tag=tag,
+        space=space_obj,
+        author=author_obj,
+        source=source,
+        source_id=source_id,
+    )
+    return paginate(request, qs, page=page, page_size=page_size, count_key=key)
 
 
 @router.post("", response={201: QuestionOut, ERROR_CODES: Problem}, auth=WRITE_AUTH)

@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('curation', '0003_resource_flag_weight'),
-        ('qa', '0005_post_resource_type'),
+        ('qa', '0006_post_resource_type'),
     ]
 
     operations = [

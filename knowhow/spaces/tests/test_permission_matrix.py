@@ -3,12 +3,13 @@
 One world holds a private pilot with a question, an answer, a comment, a video, a curated
 resource and a collection, each carrying its own marker word, made through the real services
 with every after-commit effect run (notifications, immediate emails, webhooks, search indexing,
-analytics events). Each channel (pages, API, search, the review queue, feed, similar questions, notifications,
-immediate and digest emails, webhooks, the personal-data export, analytics datasets) is then
-read as an anonymous visitor, a signed-in person who was never a member, and a person who was
-a member when everything was posted and has since been removed. A member reads every channel
-too, as the positive control: each channel must show them the markers it can carry, so that no
-test here passes because the channel shows nothing to anyone.
+analytics events). Each channel (pages, API, search, the review queue, feed, followed
+collections, similar questions, notifications, immediate and digest emails, webhooks, the
+personal-data export, analytics datasets) is then read as an anonymous visitor, a signed-in
+person who was never a member, and a person who was a member when everything was posted and has
+since been removed. A member reads every channel too, as the positive control: each channel must
+show them the markers it can carry, so that no test here passes because the channel shows
+nothing to anyone.
 
 Knowhow has no sitemap and no RSS/Atom output; `test_there_is_no_sitemap_or_rss` keeps it so.
 """
@@ -163,6 +164,8 @@ def world(
         collection = curation_services.collection_create(
             by=member, space=space, title="Tapirpath onboarding", is_path=True
         )
+        # The leaver follows the path while still a member; its new item comes after they left.
+        feed_services.collection_follow(user=leaver, collection=collection)
         curation_services.collection_item_add(collection=collection, by=member, target=secret_q)
     SpaceMembership.objects.filter(space=space, user=leaver).delete()
     with django_capture_on_commit_callbacks(execute=True):
@@ -304,6 +307,23 @@ def feed(world, who: str) -> str:
     return _get_all(_client(world, who), [reverse("feed:home"), reverse("feed:answerable")])
 
 
+@channel("collection")
+def followed_collections(world, who: str) -> str:
+    """What a person follows: the page, the button and the API (the curator follows their own)."""
+    pk = world["collection"].pk
+    pages = _get_all(
+        _client(world, who),
+        [reverse("feed:following"), reverse("feed:collection_follow", args=[pk])],
+        follow=True,
+    )
+    headers = {}
+    if who != "anonymous":
+        _, raw = api_token_create(user=world[who], name="matrix")
+        headers = {"HTTP_AUTHORIZATION": f"Bearer {raw}"}
+    urls = ["/api/v1/users/me/followed-collections", f"/api/v1/collections/{pk}/follow"]
+    return pages + _get_all(Client(), urls, **headers)
+
+
 @channel("question")
 def similar_questions(world, who: str) -> str:
     title = "What should a pilot launch checklist cover?"
@@ -413,6 +433,7 @@ def test_private_detail_pages_and_endpoints_are_not_found_for_non_members(world)
         reverse("curation:resource_detail", args=[world["resource"].pk]),
         reverse("curation:collection_detail", args=[world["collection"].pk]),
         reverse("spaces:detail", args=[world["space"].slug]),
+        reverse("feed:collection_follow", args=[world["collection"].pk]),
         f"/api/v1/questions/{q.pk}",
     ]
     for who in ("outsider", "leaver"):

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('qa', '0004_revision_source_id'),
+        ('qa', '0005_post_count_visible'),
         ('spaces', '0005_space_source'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
