@@ -281,3 +281,22 @@ def test_a_private_space_resource_never_reaches_an_outsider_reviewer(
     with pytest.raises(NotFound):
         selectors.resource_for_post(post_pk=secret.post_id, viewer=outsider)
     assert list(moderation_selectors.review_tasks(viewer=insider, queue="flagged")) == [task]
+
+
+def test_a_legal_flag_goes_to_staff_and_a_takedown_hides_the_resource(resource, staff, reviewer):
+    flagger = UserFactory(reputation=400)
+    services.resource_flag(
+        resource=resource, user=flagger, reason="legal", note="Copies our paid course"
+    )
+    task = ReviewTask.objects.get(post=resource.post)
+    assert task.queue == ReviewQueue.LEGAL
+    resource.refresh_from_db()
+    assert not resource.is_hidden  # legal flags never hide by weight
+    with pytest.raises(PermissionRefused):
+        moderation.review_decide(task=task, reviewer=reviewer, decision=Decision.AGREE)
+    moderation.review_decide(task=task, reviewer=staff, decision=Decision.AGREE)
+    resource.refresh_from_db()
+    assert resource.is_hidden
+    assert AuditEntry.objects.filter(
+        post=resource.post, action=AuditEntry.Action.TAKEDOWN, actor=staff
+    ).exists()
