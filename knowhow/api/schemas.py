@@ -215,10 +215,30 @@ class AcceptOut(Schema):
     accepted_answer_id: int | None
 
 
+class SearchResourceOut(Schema):
+    """For a hit that is a curated resource (its `question` is the resource's discussion post,
+    post_type "resource"): the link it points to and its page here."""
+
+    id: int
+    url: str
+    site_name: str
+    tags: list[str]
+    page_url: str
+
+    @staticmethod
+    def resolve_tags(obj: Any) -> list[str]:
+        return [t.name for t in obj.tags.all()]
+
+    @staticmethod
+    def resolve_page_url(obj: Any) -> str:
+        return str(obj.get_absolute_url())
+
+
 class SearchHitOut(Schema):
     question: QuestionSummary
     title_html: str
     excerpt_html: str
+    resource: SearchResourceOut | None = None
 
 
 class QuestionIn(Schema):

@@ -6,7 +6,6 @@ from knowhow.curation.models import (
     FeedItem,
     FeedSubscription,
     Resource,
-    ResourceFlag,
     ResourceReview,
 )
 
@@ -25,4 +24,4 @@ class FeedSubscriptionAdmin(admin.ModelAdmin):
     list_filter = ("is_active", "space")
 
 
-admin.site.register([FeedItem, Collection, CollectionItem, ResourceFlag, ResourceReview])
+admin.site.register([FeedItem, Collection, CollectionItem, ResourceReview])

@@ -2,7 +2,7 @@
 
 from django import forms
 
-from knowhow.curation.models import FlagReason
+from knowhow.moderation.models import RESOURCE_FLAG_REASONS
 
 
 class SpaceChoiceForm(forms.Form):
@@ -48,8 +48,10 @@ class ReviewForm(forms.Form):
 
 
 class FlagForm(forms.Form):
-    reason = forms.ChoiceField(choices=FlagReason.choices)
-    note = forms.CharField(max_length=300, required=False)
+    reason = forms.ChoiceField(choices=RESOURCE_FLAG_REASONS)
+    note = forms.CharField(
+        max_length=300, required=False, label="Details", help_text="Required for “other”."
+    )
 
 
 class CounterpointForm(forms.Form):

@@ -1,12 +1,20 @@
 """Curation: external resources with previews, reviews and counterpoints; feed subscriptions and
 their inbox; collections and learning paths.
 
-Resources keep their own vote, comment and flag tables rather than riding on `qa.Post`: a Post is
+Resources keep their own vote, comment and review tables rather than riding on `qa.Post`: a Post is
 Markdown written here with revisions, answers and acceptance, while a resource is a pointer to
 someone else's page with a fetched preview. Sharing the table would put nullable URL/preview
 columns on every post and "is this a link?" checks in every Q&A path. The shapes (one vote per
-person, counters on the row, soft-deleted comments, flags that hide at a threshold) mirror qa's.
+person, counters on the row, soft-deleted comments) mirror qa's.
+
+Flags are the exception: each resource has a discussion post (post_type "resource", like a
+standalone video's), and its flags are moderation's own `Flag` rows on that post, so they reach
+the review queue, count towards the flagger's standing and leave audit entries as post flags do.
+The same post is the resource's entry in the search index. `is_hidden` and `is_deleted` here
+mirror what moderation decides on the post (see `services.resource_sync_from_post`).
 """
+
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
@@ -14,7 +22,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.urls import reverse
 
-from knowhow.qa.models import Tag
+from knowhow.qa.models import Post, Tag
 from knowhow.spaces.models import Space
 
 
@@ -48,6 +56,11 @@ class Resource(models.Model):
     note = models.TextField(blank=True, help_text="Why the curator recommends it.")
     note_html = models.TextField(blank=True, editable=False)
     tags = models.ManyToManyField(Tag, blank=True, related_name="resources")
+    # The discussion post that carries the resource's flags and its search entry. Tags stay
+    # here, not on the post, so that tag counts and tag pages stay about questions.
+    post = models.OneToOneField(
+        Post, null=True, blank=True, on_delete=models.SET_NULL, related_name="resource"
+    )
 
     preview_status = models.CharField(
         max_length=10, choices=PreviewStatus.choices, default=PreviewStatus.PENDING
@@ -87,6 +100,10 @@ class Resource(models.Model):
         return self.title or self.canonical_url
 
     @property
+    def host(self) -> str:
+        return urlsplit(self.canonical_url).hostname or ""
+
+    @property
     def average_rating(self) -> float | None:
         return round(self.rating_sum / self.review_count, 1) if self.review_count else None
 
@@ -121,31 +138,6 @@ class ResourceComment(models.Model):
 
     def __str__(self) -> str:
         return f"Comment {self.pk} on resource {self.resource_id}"
-
-
-class FlagReason(models.TextChoices):
-    SPAM = "spam", "Spam or advertising"
-    BROKEN = "broken", "Broken or changed link"
-    MISLEADING = "misleading", "Misleading or harmful"
-    OTHER = "other", "Something else"
-
-
-class ResourceFlag(models.Model):
-    resource = models.ForeignKey(Resource, on_delete=models.CASCADE, related_name="flags")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-    reason = models.CharField(max_length=20, choices=FlagReason.choices)
-    note = models.CharField(max_length=300, blank=True)
-    # The flagger's weight, computed as for post flags (moderation.services.flag_weight).
-    weight = models.FloatField(default=1.0)
-    created_at = models.DateTimeField()
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["resource", "user"], name="one_flag_per_resource")
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.user_id} flagged resource {self.resource_id} ({self.reason})"
 
 
 class ResourceReview(models.Model):

@@ -4,6 +4,8 @@ from django.conf import settings
 
 from knowhow.core.errors import NotFound, PermissionRefused, ValidationFailed
 from knowhow.curation.models import Collection, Resource
+from knowhow.reputation.config import Privilege
+from knowhow.reputation.privileges import has_privilege
 from knowhow.spaces.models import Space
 from knowhow.spaces.selectors import (
     Viewer,
@@ -65,7 +67,14 @@ def check_view_resource(user: Viewer, resource: Resource) -> None:
         raise NotFound("That resource does not exist or is not visible to you.")
     if resource.is_deleted or resource.is_hidden:
         own = _authenticated(user) and resource.added_by_id == user.pk  # type: ignore[union-attr]
-        if not (own or can_moderate_resource(user, resource)):
+        # Like a hidden post: reviewers see a hidden (not deleted) one, to decide on its flags.
+        reviewer = (
+            resource.is_hidden
+            and not resource.is_deleted
+            and _authenticated(user)
+            and has_privilege(user, Privilege.REVIEW)
+        )
+        if not (own or reviewer or can_moderate_resource(user, resource)):
             raise NotFound("That resource has been removed.")
 
 

@@ -1,7 +1,8 @@
 """What data protection needs from curation: the export's path progress, and erasure's steps.
 
-Registered with the privacy app in `CurationConfig.ready()`. Flags and enrolments (with their
-completions) are personal and deleted at erasure; resources, comments, reviews, votes,
+Registered with the privacy app in `CurationConfig.ready()`. Enrolments (with their completions)
+are personal and deleted at erasure (flags on resources are moderation's `Flag` rows, handled as
+post flags are); resources, comments, reviews, votes,
 collections and feed subscriptions are contributions, kept as a former member's under the
 "anonymise" policy. Under "delete", comments, reviews and added resources go, with counters
 kept right; votes stay (as Q&A votes do) so that scores do not move.
@@ -9,13 +10,16 @@ kept right; votes stay (as Q&A votes do) so that scores do not move.
 
 from typing import Any
 
+from django.db import transaction
 from django.db.models import F
 
 from knowhow.accounts.models import User
 from knowhow.curation.models import ItemCompletion, Resource, ResourceComment, ResourceReview
+from knowhow.curation.signals import resource_changed
+from knowhow.qa.models import Post
 from knowhow.spaces.selectors import visible_space_q
 
-PERSONAL_MODELS = ("curation.ResourceFlag", "curation.Enrolment")
+PERSONAL_MODELS = ("curation.Enrolment",)
 
 
 def export_records(user: User) -> dict[str, list[dict[str, Any]]]:
@@ -53,4 +57,12 @@ def erase(user: User, policy: str) -> None:
             comment_count=F("comment_count") - 1
         )
     ResourceComment.objects.filter(author=user).update(is_deleted=True, body="", body_html="")
+    removed = list(Resource.objects.filter(added_by=user).values_list("pk", "post_id"))
     Resource.objects.filter(added_by=user).update(is_deleted=True, note="", note_html="")
+    Post.objects.filter(pk__in=[post_id for _, post_id in removed if post_id]).update(
+        is_deleted=True, body="", body_html=""
+    )
+    for resource_id, _ in removed:
+        transaction.on_commit(
+            lambda pk=resource_id: resource_changed.send(sender=Resource, resource_id=pk)
+        )

@@ -1,5 +1,6 @@
 """Reads for curation, every one filtered through `spaces.selectors.visible_space_q`."""
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from django.db.models import Prefetch, Q, QuerySet
@@ -43,6 +44,85 @@ def visible_resources(viewer: Viewer) -> QuerySet[Resource]:
     return Resource.objects.filter(visible_space_q(viewer), is_deleted=False, is_hidden=False)
 
 
+# --- for search (which shows resources through their discussion posts) ----------------------
+
+
+def _live() -> Q:
+    return Q(is_deleted=False, is_hidden=False, post__isnull=False)
+
+
+@dataclass(frozen=True)
+class ResourceSearchDocument:
+    post_id: int
+    title: str
+    description: str
+    site: str  # the site's name and host, e.g. "Example Learning example.org"
+    note: str  # the curator's note (Markdown)
+    tags: list[str]
+
+
+def resource_post_ids() -> list[int]:
+    """Discussion posts of every live (not deleted, not hidden) resource, for a full reindex."""
+    return list(
+        Resource.objects.filter(_live()).order_by("post_id").values_list("post_id", flat=True)
+    )
+
+
+def resource_search_documents(*, post_ids: Sequence[int]) -> list[ResourceSearchDocument]:
+    """Documents for the live resources among these discussion posts (two queries); posts of
+    deleted or hidden resources get none and leave the index."""
+    resources = (
+        Resource.objects.filter(_live(), post_id__in=post_ids)
+        .only("pk", "post_id", "title", "canonical_url", "description", "site_name", "note")
+        .prefetch_related(Prefetch("tags", queryset=Tag.objects.only("id", "name")))
+    )
+    return [
+        ResourceSearchDocument(
+            post_id=r.post_id,  # type: ignore[arg-type]
+            title=r.display_title,
+            description=r.description,
+            # The host whole and in words: PostgreSQL reads "learn.example.org" as one host
+            # token, and a query may be parsed either way.
+            site=" ".join(p for p in (r.site_name, r.host, r.host.replace(".", " ")) if p),
+            note=r.note,
+            tags=sorted(t.name for t in r.tags.all()),
+        )
+        for r in resources
+    ]
+
+
+def resource_post_ids_tagged(*, tag: str) -> QuerySet:
+    """Discussion posts of the live resources with this tag (for search's tag filter), as an
+    unordered query that search combines with other kinds' into one."""
+    return (
+        Resource.objects.filter(_live(), tags__name=tag)
+        .order_by()
+        .values_list("post_id", flat=True)
+    )
+
+
+def resources_by_post(*, post_ids: Sequence[int]) -> dict[int, Resource]:
+    """The resources of these discussion posts with their tags (for search result cards), in
+    two queries."""
+    if not post_ids:
+        return {}
+    return {
+        r.post_id: r  # type: ignore[misc]
+        for r in Resource.objects.filter(post_id__in=post_ids)
+        .only(
+            "pk",
+            "post_id",
+            "title",
+            "url",
+            "canonical_url",
+            "site_name",
+            "reading_minutes",
+            "score",
+        )
+        .prefetch_related(Prefetch("tags", queryset=Tag.objects.only("id", "name")))
+    }
+
+
 def resource_list(
     *,
     viewer: Viewer,
@@ -79,6 +159,14 @@ class ResourcePage:
 
 def resource_get(*, pk: int, viewer: Viewer) -> Resource:
     resource = Resource.objects.select_related("space", "added_by").filter(pk=pk).first()
+    if resource is None:
+        raise NotFound("No such resource.")
+    perms.check_view_resource(viewer, resource)
+    return resource
+
+
+def resource_for_post(*, post_pk: int, viewer: Viewer) -> Resource:
+    resource = Resource.objects.select_related("space").filter(post_id=post_pk).first()
     if resource is None:
         raise NotFound("No such resource.")
     perms.check_view_resource(viewer, resource)

@@ -8,8 +8,9 @@ from collections.abc import Sequence
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError, models, transaction
-from django.db.models import F, Max, Sum
+from django.db.models import F, Max
 from django.utils import timezone
+from django.utils.html import format_html, linebreaks
 
 from knowhow.accounts.models import User
 from knowhow.core.errors import ApplicationError, Conflict, NotFound, ValidationFailed
@@ -27,19 +28,18 @@ from knowhow.curation.models import (
     Enrolment,
     FeedItem,
     FeedSubscription,
-    FlagReason,
     ItemCompletion,
     PathRecommendation,
     PreviewStatus,
     Resource,
     ResourceComment,
-    ResourceFlag,
     ResourceReview,
     ResourceVote,
 )
-from knowhow.moderation.config import moderation_setting
-from knowhow.moderation.services import flag_weight
-from knowhow.qa.models import Tag
+from knowhow.curation.signals import resource_changed
+from knowhow.moderation import services as moderation
+from knowhow.moderation.models import Flag
+from knowhow.qa.models import Post, Tag
 from knowhow.qa.services import _tags_for, normalise_tag_names, validate_comment
 from knowhow.spaces.models import Space
 
@@ -55,6 +55,75 @@ def _optional_tags(tags: str | Sequence[str]) -> list[Tag]:
     if not tags or (isinstance(tags, str) and not tags.strip()):
         return []
     return _tags_for(normalise_tag_names(tags))
+
+
+def _changed(resource_id: int) -> None:
+    transaction.on_commit(lambda: resource_changed.send(sender=Resource, resource_id=resource_id))
+
+
+def discussion_post_text(resource: Resource) -> tuple[str, str, str]:
+    """Title, body and body HTML of the resource's discussion post: what a reviewer sees of
+    the resource in the review queue (the link, the site, the summary and the curator's note)."""
+    title = resource.display_title[:300]
+    parts = [resource.url, resource.site_name, resource.description, resource.note]
+    body = "\n\n".join(p for p in parts if p)
+    link = format_html(
+        '<p><a href="{}" rel="noopener noreferrer nofollow">{}</a>{}</p>',
+        resource.url,
+        resource.url,
+        f" · {resource.site_name}" if resource.site_name else "",
+    )
+    html = str(link)
+    if resource.description:
+        html += str(linebreaks(resource.description, autoescape=True))
+    if resource.note_html:
+        html += resource.note_html
+    return title, body, html
+
+
+def _post_sync(resource: Resource) -> Post:
+    """Create the discussion post, or bring its text and deletion up to date with the resource."""
+    title, body, body_html = discussion_post_text(resource)
+    if resource.post_id is None:
+        post = Post.objects.create(
+            post_type=Post.PostType.RESOURCE,
+            space=resource.space,
+            author=resource.added_by,
+            title=title,
+            body=body,
+            body_html=body_html,
+            created_at=resource.created_at,
+            last_activity_at=resource.created_at,
+            is_hidden=resource.is_hidden,
+            hidden_reason=resource.hidden_reason,
+            is_deleted=resource.is_deleted,
+        )
+        Resource.objects.filter(pk=resource.pk).update(post=post)
+        resource.post = post
+        return post
+    fields: dict[str, object] = {"title": title, "body": body, "body_html": body_html}
+    if resource.is_deleted:
+        fields["is_deleted"] = True
+    Post.objects.filter(pk=resource.post_id).update(**fields)
+    post: Post = resource.post  # type: ignore[assignment]
+    for name, value in fields.items():
+        setattr(post, name, value)
+    return post
+
+
+def resource_sync_from_post(*, post_id: int) -> None:
+    """Moderation hid, restored, deleted or took down the discussion post: the resource follows.
+    Registered with moderation in `CurationConfig.ready()`."""
+    row = Post.objects.filter(pk=post_id).values("is_hidden", "hidden_reason", "is_deleted").first()
+    resource = Resource.objects.filter(post_id=post_id).only("pk", "is_deleted").first()
+    if row is None or resource is None:
+        return
+    Resource.objects.filter(pk=resource.pk).update(
+        is_hidden=row["is_hidden"],
+        hidden_reason=row["hidden_reason"],
+        is_deleted=resource.is_deleted or row["is_deleted"],
+    )
+    _changed(resource.pk)
 
 
 @transaction.atomic
@@ -93,6 +162,8 @@ def resource_add(
     except IntegrityError as exc:
         raise Conflict("That link was just added by someone else.") from exc
     resource.tags.set(tag_objects)
+    _post_sync(resource)
+    _changed(resource.pk)
     if fetch:
         from knowhow.curation.tasks import resource_fetch_preview
 
@@ -130,7 +201,10 @@ def resource_fetch_preview(*, resource: Resource) -> Resource:
     resource.preview_status = PreviewStatus.READY
     resource.preview_error = ""
     resource.fetched_at = timezone.now()
-    resource.save()
+    with transaction.atomic():
+        resource.save()
+        _post_sync(resource)
+        _changed(resource.pk)
     return resource
 
 
@@ -147,6 +221,8 @@ def resource_edit(
     resource.note_html = render_markdown(resource.note) if resource.note else ""
     resource.save(update_fields=["title", "note", "note_html"])
     resource.tags.set(_optional_tags(tags))
+    _post_sync(resource)
+    _changed(resource.pk)
     return resource
 
 
@@ -155,6 +231,8 @@ def resource_delete(*, resource: Resource, by: User) -> Resource:
     perms.check_edit_resource(by, resource)
     resource.is_deleted = True
     resource.save(update_fields=["is_deleted"])
+    _post_sync(resource)
+    _changed(resource.pk)
     return resource
 
 
@@ -232,42 +310,28 @@ def resource_review(*, resource: Resource, author: User, rating: int, line: str)
 
 
 @transaction.atomic
-def resource_flag(*, resource: Resource, user: User, reason: str, note: str = "") -> ResourceFlag:
-    """Flag once per person. Flags weigh what post flags weigh (the flagger's trust level, flag
-    accuracy and the reason, from moderation), and the resource is hidden pending a moderator
-    when its flags weigh moderation's HIDE_SCORE, the threshold posts use."""
+def resource_flag(*, resource: Resource, user: User, reason: str, note: str = "") -> Flag:
+    """Flag once per person, through moderation as a post flag on the resource's discussion
+    post: the same weight (trust level, flag accuracy, reason), the same privilege, the same
+    HIDE_SCORE at which it is hidden pending review, the same review queue, and the outcome
+    counts towards the flagger's standing. Hiding the post hides the resource."""
     perms.check_flag_resource(user, resource)
-    if reason not in FlagReason.values:
-        raise ValidationFailed("Choose a reason for the flag.", field="reason")
-    if ResourceFlag.objects.filter(resource=resource, user=user).exists():
-        raise Conflict("You have already flagged this resource.")
-    weight = flag_weight(
-        flagger=user, reason=reason, moderator=perms.can_moderate_resource(user, resource)
-    )
-    flag = ResourceFlag.objects.create(
-        resource=resource,
-        user=user,
-        reason=reason,
-        note=note.strip()[:300],
-        weight=weight,
-        created_at=timezone.now(),
-    )
-    score = resource.flags.aggregate(total=Sum("weight"))["total"] or 0.0
-    if score >= moderation_setting("HIDE_SCORE") and not resource.is_hidden:
-        resource.is_hidden = True
-        resource.hidden_reason = "Hidden after flags from the community, pending review."
-        resource.save(update_fields=["is_hidden", "hidden_reason"])
-    return flag
+    post = resource.post if resource.post_id is not None else _post_sync(resource)
+    return moderation.flag_create(flagger=user, post=post, reason=reason, text=note)
 
 
 @transaction.atomic
 def resource_unhide(*, resource: Resource, by: User) -> Resource:
+    """A moderator restores a hidden resource: its pending flags are dismissed, as when a
+    moderator restores a post outside the review queue, and the act is logged."""
     if not perms.can_moderate_resource(by, resource):
         raise perms.PermissionRefused("Only moderators can restore a hidden resource.")
-    resource.is_hidden = False
-    resource.hidden_reason = ""
-    resource.save(update_fields=["is_hidden", "hidden_reason"])
-    resource.flags.all().delete()
+    if resource.post_id is None:
+        _post_sync(resource)
+    # The post as it is now (flags may have hidden it since `resource` was loaded).
+    post = Post.objects.select_related("space", "author").get(pk=resource.post_id)
+    moderation.post_set_hidden(post=post, by=by, hidden=False, reason="")
+    resource.refresh_from_db(fields=["is_hidden", "hidden_reason", "is_deleted"])
     return resource
 
 
@@ -431,6 +495,8 @@ def feed_item_publish(*, item: FeedItem, by: User, tags: str | Sequence[str] = "
         resource.title = item.title
         resource.description = item.summary[:1000]
         resource.save(update_fields=["title", "description"])
+        _post_sync(resource)
+        _changed(resource.pk)
     item.status = FeedItem.Status.PUBLISHED
     item.resource = resource
     item.decided_by = by

@@ -1,5 +1,5 @@
 """Signals for receivers the curation app must not know about (the feed's follows and
-notifications). Both are sent after commit."""
+notifications, search indexing). All are sent after commit."""
 
 from django.dispatch import Signal
 
@@ -8,3 +8,7 @@ collection_created = Signal()
 
 # Sent with item_id and by_id (who added it) when an item is added to a collection.
 collection_item_added = Signal()
+
+# Sent with resource_id whenever what search shows of a resource changes: it was added, edited,
+# its preview fetched, deleted, hidden or restored.
+resource_changed = Signal()

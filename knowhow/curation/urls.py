@@ -8,6 +8,7 @@ urlpatterns = [
     path("resources/", views.resource_list, name="resource_list"),
     path("resources/add/", views.resource_add, name="resource_add"),
     path("resources/<int:pk>/", views.resource_detail, name="resource_detail"),
+    path("resources/post/<int:post_pk>/", views.resource_for_post, name="resource_for_post"),
     path("resources/<int:pk>/preview/", views.resource_preview, name="resource_preview"),
     path("resources/<int:pk>/image/", views.resource_image, name="resource_image"),
     path("resources/<int:pk>/vote/", views.resource_vote, name="resource_vote"),

@@ -91,6 +91,12 @@ def resource_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "curation/resource_detail.html", _resource_context(request, pk))
 
 
+def resource_for_post(request: HttpRequest, post_pk: int) -> HttpResponse:
+    """Where a resource's discussion post links to (review queue, flag history, audit log)."""
+    resource = selectors.resource_for_post(post_pk=post_pk, viewer=request.user)
+    return redirect(resource.get_absolute_url())
+
+
 def resource_preview(request: HttpRequest, pk: int) -> HttpResponse:
     """The preview card alone; htmx polls it while the worker fetches."""
     resource = selectors.resource_get(pk=pk, viewer=request.user)

@@ -1,11 +1,11 @@
 from django import forms
 
-from knowhow.moderation.models import Decision, FlagReason, Sanction
+from knowhow.moderation.models import POST_FLAG_REASONS, Decision, FlagReason, Sanction
 from knowhow.qa.models import CloseReason
 
 
 class FlagForm(forms.Form):
-    reason = forms.ChoiceField(choices=FlagReason.choices, widget=forms.RadioSelect)
+    reason = forms.ChoiceField(choices=POST_FLAG_REASONS, widget=forms.RadioSelect)
     text = forms.CharField(
         required=False,
         max_length=500,
@@ -14,6 +14,13 @@ class FlagForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
     )
     comment = forms.IntegerField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args, reasons=None, **kwargs):  # type: ignore[no-untyped-def]
+        super().__init__(*args, **kwargs)
+        if reasons is not None:
+            self.fields["reason"].choices = [
+                (value, label) for value, label in FlagReason.choices if value in reasons
+            ]
 
 
 class DecisionForm(forms.Form):

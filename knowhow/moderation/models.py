@@ -18,9 +18,27 @@ class FlagReason(models.TextChoices):
     PERSONAL_DATA = "personal_data", "Personal data exposed"
     LEGAL = "legal", "Illegal content or legal complaint"
     OTHER = "other", "Other (explain)"
+    # For curated resources (links to other sites), offered on the resource's page.
+    BROKEN_LINK = "broken", "Broken or changed link"
+    MISLEADING = "misleading", "Misleading or harmful"
 
 
 STAFF_ONLY_REASONS = (FlagReason.PERSONAL_DATA, FlagReason.LEGAL)
+# Reasons that only make sense for a link to another site; the post flag form leaves them out.
+LINK_ONLY_REASONS = (FlagReason.BROKEN_LINK, FlagReason.MISLEADING)
+POST_FLAG_REASONS = [(v, label) for v, label in FlagReason.choices if v not in LINK_ONLY_REASONS]
+RESOURCE_FLAG_REASONS = [
+    (v, label)
+    for v, label in FlagReason.choices
+    if v
+    in (
+        FlagReason.SPAM,
+        FlagReason.BROKEN_LINK,
+        FlagReason.MISLEADING,
+        FlagReason.LEGAL,
+        FlagReason.OTHER,
+    )
+]
 
 
 class Flag(models.Model):

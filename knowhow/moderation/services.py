@@ -17,6 +17,7 @@ from knowhow.moderation import content
 from knowhow.moderation import permissions as perms
 from knowhow.moderation.config import moderation_setting
 from knowhow.moderation.models import (
+    LINK_ONLY_REASONS,
     STAFF_ONLY_REASONS,
     AuditEntry,
     CloseVote,
@@ -127,6 +128,7 @@ def post_hide(
         reason=reason,
         details=details,
     )
+    content.post_moderated(post)
 
 
 def post_unhide(
@@ -144,6 +146,7 @@ def post_unhide(
         reason=reason,
         details=details,
     )
+    content.post_moderated(post)
 
 
 def post_author_edited(*, post: Post, by: User) -> bool:
@@ -210,7 +213,10 @@ def flag_create(
         .select_related("space", "author")
         .get(pk=post.pk)
     )
-    if reason not in FlagReason.values:
+    allowed = content.post_flag_reasons(post) or [
+        r for r in FlagReason.values if r not in LINK_ONLY_REASONS
+    ]
+    if reason not in allowed:
         raise ValidationFailed("Choose a reason for the flag.", field="reason")
     text = " ".join((text or "").split())[:500]
     if reason == FlagReason.OTHER and len(text) < 10:
@@ -321,6 +327,12 @@ ALLOWED = {
 }
 
 
+def decisions_for(task: ReviewTask) -> list[str]:
+    """The decisions a reviewer is offered on this task (no edit for posts that take none)."""
+    allowed = ALLOWED[ReviewQueue(task.queue)]
+    return sorted(d for d in allowed if d != Decision.EDIT or content.post_editable(task.post))
+
+
 def _resolve_flags(task: ReviewTask, *, status: str, reviewer: User) -> list[Flag]:
     flags = list(
         Flag.objects.filter(post=task.post, comment=task.comment, status=Flag.Status.PENDING)
@@ -386,6 +398,8 @@ def review_decide(
     queue = task.queue
 
     if decision == Decision.EDIT:
+        if not content.post_editable(post):
+            raise ValidationFailed("This cannot be edited on review; agree or disagree instead.")
         if not edit or not edit.get("body"):
             raise ValidationFailed("An edit decision needs the edited text.", field="body")
         content.call("apply_edit", post=post, by=reviewer, approved_by=reviewer, payload=edit)
@@ -436,6 +450,7 @@ def review_decide(
 
     if decision == Decision.DELETE and not post.is_deleted and comment is None:
         content.call("delete_post", post=post, by=reviewer)
+        content.post_moderated(post)
 
     task.refresh_from_db(fields=["status"])
     # Close and reopen tasks stay open for more reviewers until the votes decide.
@@ -796,6 +811,7 @@ def takedown(*, post: Post, by: User, reason: str) -> Post:
         reason=reason,
         details={"revisions_kept": revisions},
     )
+    content.post_moderated(post)
     for task in ReviewTask.objects.filter(post=post, queue=ReviewQueue.LEGAL, status="open"):
         _finish(task, reviewer=by, decision=Decision.AGREE, note=reason)
     return post

@@ -9,7 +9,7 @@ from django.views.decorators.http import require_POST
 from knowhow.accounts.models import User
 from knowhow.core.errors import ApplicationError, NotFound, PermissionRefused, ValidationFailed
 from knowhow.core.forms import add_service_error
-from knowhow.moderation import selectors, services
+from knowhow.moderation import content, selectors, services
 from knowhow.moderation.forms import AppealForm, CloseForm, DecisionForm, FlagForm, SanctionForm
 from knowhow.moderation.models import ReviewQueue, ReviewTask, Sanction
 from knowhow.moderation.permissions import can_review, check_review, is_site_moderator
@@ -20,7 +20,11 @@ from knowhow.qa.selectors import paginate, post_get_for_viewer
 @login_required
 def flag(request: HttpRequest, pk: int) -> HttpResponse:
     post = post_get_for_viewer(pk=pk, viewer=request.user)
-    form = FlagForm(request.POST or None, initial={"comment": request.GET.get("comment")})
+    form = FlagForm(
+        request.POST or None,
+        initial={"comment": request.GET.get("comment")},
+        reasons=content.post_flag_reasons(post),
+    )
     if request.method == "POST" and form.is_valid():
         comment = None
         if form.cleaned_data["comment"]:
@@ -70,7 +74,7 @@ def review_queue(request: HttpRequest, queue: str) -> HttpResponse:
     flags = selectors.pending_flags(post_ids=[t.post_id for t in page])
     for task in page:
         task.pending_flags = flags.get(task.post_id, [])  # type: ignore[attr-defined]
-        task.decisions = sorted(services.ALLOWED[task.queue])  # type: ignore[attr-defined]
+        task.decisions = services.decisions_for(task)  # type: ignore[attr-defined]
     return render(
         request,
         "moderation/review_queue.html",

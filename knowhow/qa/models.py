@@ -66,6 +66,12 @@ class Post(models.Model):
         # The discussion post of a how-to video (knowhow.videos): it carries the video's
         # votes, comments and flags, and never appears in question lists.
         VIDEO = "video", "Video"
+        # The discussion post of a curated resource (knowhow.curation): it carries the
+        # resource's flags (so they reach moderation's review queue and flagger standing) and
+        # its search entry. Votes, comments and reviews stay in curation's own tables; the post
+        # takes no answers, votes, comments or edits of its own, and never appears in question
+        # lists.
+        RESOURCE = "resource", "Curated resource"
 
     post_type = models.CharField(max_length=10, choices=PostType.choices)
     space = models.ForeignKey(Space, on_delete=models.PROTECT, related_name="posts")
@@ -150,7 +156,7 @@ class Post(models.Model):
         ]
         constraints = [
             models.CheckConstraint(
-                condition=Q(post_type__in=["question", "video"], question__isnull=True)
+                condition=Q(post_type__in=["question", "video", "resource"], question__isnull=True)
                 | Q(post_type="answer", question__isnull=False),
                 name="answer_has_question",
             ),
@@ -162,6 +168,8 @@ class Post(models.Model):
     def get_absolute_url(self) -> str:
         if self.post_type == self.PostType.VIDEO:
             return reverse("videos:post", args=[self.pk])
+        if self.post_type == self.PostType.RESOURCE:
+            return reverse("curation:resource_for_post", args=[self.pk])
         if self.is_answer:
             return reverse("qa:question_detail", args=[self.question_id]) + f"#answer-{self.pk}"
         return reverse("qa:question_detail_slug", args=[self.pk, self.slug])

@@ -145,6 +145,17 @@ def _is_frozen(post: Post) -> bool:
     return post.is_answer and post.question is not None and post.question.is_deleted
 
 
+def _is_resource_post(post: Post) -> bool:
+    return post.post_type == Post.PostType.RESOURCE
+
+
+def _check_not_resource_post(post: Post) -> None:
+    """A curated resource's discussion post only carries its flags and search entry: votes,
+    comments and edits happen on the resource itself (knowhow.curation)."""
+    if _is_resource_post(post):
+        raise ValidationFailed("This belongs to a curated resource; act on the resource's page.")
+
+
 def check_view_post(user: Viewer, post: Post) -> None:
     check_view_space_of(user, post)
     if post.is_deleted and not _sees_deleted(user, post):
@@ -186,6 +197,7 @@ def check_comment(user: Viewer, post: Post) -> None:
     if not _authenticated(user):
         raise PermissionRefused("Log in to comment.")
     check_view_post(user, post)
+    _check_not_resource_post(post)
     check_space_writable(post.space)
     if _is_frozen(post):
         raise PostIsDeleted("This post has been deleted; it cannot be commented on.")
@@ -200,6 +212,7 @@ def check_vote(user: Viewer, post: Post, *, value: int = 1) -> None:
     if not _authenticated(user):
         raise PermissionRefused("Log in to vote.")
     check_view_post(user, post)
+    _check_not_resource_post(post)
     check_space_writable(post.space)
     if post.author_id is not None and post.author_id == user.pk:  # type: ignore[union-attr]
         raise VoteOnOwnPost()
@@ -223,7 +236,7 @@ def can_vote(user: Viewer, post: Post, *, value: int = 1) -> bool:
 
 def can_edit_post(user: Viewer, post: Post) -> bool:
     """Edit directly: one's own posts, or anyone's with the edit privilege (else: suggest)."""
-    if not _authenticated(user) or _is_frozen(post):
+    if not _authenticated(user) or _is_frozen(post) or _is_resource_post(post):
         return False
     if post.is_locked and not can_moderate_post(user, post):
         return False
@@ -239,6 +252,7 @@ def can_suggest_edit(user: Viewer, post: Post) -> bool:
     return (
         _authenticated(user)
         and not _is_frozen(post)
+        and not _is_resource_post(post)
         and not post.is_locked
         and post.author_id != user.pk  # type: ignore[union-attr]
         and not can_edit_post(user, post)
@@ -258,6 +272,7 @@ def check_suggest_edit(user: Viewer, post: Post) -> None:
 
 def check_edit_post(user: Viewer, post: Post) -> None:
     check_view_post(user, post)
+    _check_not_resource_post(post)
     check_space_writable(post.space)
     if _is_frozen(post):
         raise PostIsDeleted("Undelete the post before editing it.")
@@ -269,13 +284,14 @@ def check_edit_post(user: Viewer, post: Post) -> None:
 
 
 def can_delete_post(user: Viewer, post: Post) -> bool:
-    if not _authenticated(user):
+    if not _authenticated(user) or _is_resource_post(post):
         return False
     return post.author_id == user.pk or can_moderate_post(user, post)  # type: ignore[union-attr]
 
 
 def check_delete_post(user: Viewer, post: Post) -> None:
     check_view_post(user, post)
+    _check_not_resource_post(post)
     check_space_writable(post.space)
     if not can_delete_post(user, post):
         raise PermissionRefused("You can only delete your own posts.")

@@ -1,4 +1,5 @@
-"""Keeps the search index current: the Q&A and videos apps announce changes, search reindexes."""
+"""Keeps the search index current: the Q&A, videos and curation apps announce changes, search
+reindexes."""
 
 from typing import Any
 
@@ -13,3 +14,9 @@ def on_video_changed(sender: Any, *, video_id: int, **kwargs: Any) -> None:
     from knowhow.search.videos import video_index
 
     video_index(video_id=video_id)
+
+
+def on_resource_changed(sender: Any, *, resource_id: int, **kwargs: Any) -> None:
+    from knowhow.search.resources import resource_index
+
+    resource_index(resource_id=resource_id)

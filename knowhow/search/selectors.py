@@ -11,14 +11,16 @@ from django.utils.functional import cached_property
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
+from knowhow.curation.models import Resource
+from knowhow.curation.selectors import resources_by_post
 from knowhow.qa.models import Post, Tag
 from knowhow.search.backends import MARK_END, MARK_START, get_backend
 from knowhow.search.markdown_text import plain_text
 from knowhow.search.query import ParsedQuery, parse_query
-from knowhow.search.services import document_post_types
+from knowhow.search.services import document_post_ids_tagged, document_post_types
 from knowhow.spaces.selectors import Viewer, spaces_visible_to
 from knowhow.videos.models import Video
-from knowhow.videos.selectors import video_post_ids_tagged, videos_by_post
+from knowhow.videos.selectors import videos_by_post
 
 # Counting every match of a common word costs as much as ranking them all; beyond this many
 # the page says "1,000+ results" and pagination stops there.
@@ -64,10 +66,12 @@ class SearchFilters:
 
 @dataclass
 class SearchHit:
-    question: Post  # a question, or another registered post type (a video's discussion post)
+    question: Post  # a question, or another registered post type (a video's or a resource's
+    # discussion post)
     title_html: SafeString
     excerpt_html: SafeString
     video: Video | None = None  # the video, for a video's post: poster and duration
+    resource: Resource | None = None  # the resource, for a resource's post: site and link
 
 
 @dataclass
@@ -101,34 +105,35 @@ def marked_to_html(text: str) -> SafeString:
     return mark_safe("".join(out))  # noqa: S308  (every piece was escaped above)
 
 
-def _videos_tagged(filters: SearchFilters) -> dict[str, list[int]]:
-    """Per filter tag, the video discussion posts with it (videos keep tags on the video)."""
+def _others_tagged(filters: SearchFilters) -> dict[str, list[int]]:
+    """Per filter tag, the posts of other types with it (videos and resources keep their tags
+    on their own row, not on their discussion post)."""
     if len(document_post_types()) == 1:
         return {}
-    return {tag: video_post_ids_tagged(tag=tag) for tag in filters.tags}
+    return {tag: document_post_ids_tagged(tag) for tag in filters.tags}
 
 
 def _filtered_questions(
-    *, viewer: Viewer, filters: SearchFilters, videos_tagged: dict[str, list[int]] | None = None
+    *, viewer: Viewer, filters: SearchFilters, others_tagged: dict[str, list[int]] | None = None
 ) -> QuerySet[Post]:
-    if videos_tagged is None:
-        videos_tagged = _videos_tagged(filters)
+    if others_tagged is None:
+        others_tagged = _others_tagged(filters)
     # The visible spaces as a subquery (evaluated once), not a join on every match.
     qs = Post.objects.filter(space_id__in=spaces_visible_to(viewer).values("pk"), is_deleted=False)
     types = document_post_types()
     if len(types) == 1:
         qs = qs.filter(post_type=types[0])
     else:
-        # Other post types (videos) are left out while hidden by flags.
+        # Other post types (videos, resources) are left out while hidden by flags.
         qs = qs.filter(
             Q(post_type=Post.PostType.QUESTION) | Q(post_type__in=types[1:], is_hidden=False)
         )
     for tag in filters.tags:
-        # Videos keep their tags on the video, not on their discussion post; the question
-        # filter stays as it was unless some video has the tag.
-        tagged_videos = videos_tagged.get(tag)
-        if tagged_videos:
-            qs = qs.filter(Q(tags__name=tag) | Q(pk__in=tagged_videos))
+        # Videos and resources keep their tags on their own row, not on their discussion post;
+        # the question filter stays as it was unless one of them has the tag.
+        tagged_others = others_tagged.get(tag)
+        if tagged_others:
+            qs = qs.filter(Q(tags__name=tag) | Q(pk__in=tagged_others))
         else:
             qs = qs.filter(tags__name=tag)
     if filters.space:
@@ -155,12 +160,13 @@ def search_questions(
     page: int | str | None = 1,
     per_page: int = 20,
 ) -> SearchResults:
-    """Questions (and videos) matching `text` that `viewer` may see, one page, with snippets.
+    """Questions (and videos and resources) matching `text` that `viewer` may see, one page,
+    with snippets.
 
     Relevance with text: the best candidates ranked in the index alone, the filters applied to
     those ids (the capped count comes from them), one page (with author and space), tags,
-    snippets, and the videos when the page has video posts. Other sorts, or filters that too
-    few of the candidates pass: a capped count and a page ranked in SQL instead.
+    snippets, and the videos and resources when the page has their posts. Other sorts, or
+    filters that too few of the candidates pass: a capped count and a page ranked in SQL.
     """
     query = parse_query(text)
     filters = (filters or SearchFilters()).merged_with(query)
@@ -169,13 +175,13 @@ def search_questions(
     if query.is_empty and filters == SearchFilters():
         empty = Paginator(Post.objects.none(), per_page).get_page(1)
         return SearchResults(query=query, filters=filters, sort=sort, page=empty)
-    videos_tagged = _videos_tagged(filters)
-    qs = _filtered_questions(viewer=viewer, filters=filters, videos_tagged=videos_tagged)
+    others_tagged = _others_tagged(filters)
+    qs = _filtered_questions(viewer=viewer, filters=filters, others_tagged=others_tagged)
     backend = get_backend()
     ranked = None
     if query.has_text and sort == SearchSort.RELEVANCE:
         # Tag filters narrow the matches ranked in the index; the rank of each is unchanged.
-        within = _tagged_ids(filters, videos_tagged)
+        within = _tagged_ids(filters, others_tagged)
         ranked = _ranked_in_index(qs, query=query, page=page, per_page=per_page, within=within)
     if ranked is not None:
         result_page, questions = ranked
@@ -186,6 +192,9 @@ def search_questions(
     snippets = backend.snippets(query, [q.pk for q in questions]) if query.has_text else {}
     videos = videos_by_post(
         post_ids=[q.pk for q in questions if q.post_type == Post.PostType.VIDEO]
+    )
+    resources = resources_by_post(
+        post_ids=[q.pk for q in questions if q.post_type == Post.PostType.RESOURCE]
     )
     hits = []
     for q in questions:
@@ -198,7 +207,11 @@ def search_questions(
             excerpt_html = marked_to_html(_excerpt(q.body))
         hits.append(
             SearchHit(
-                question=q, title_html=title_html, excerpt_html=excerpt_html, video=videos.get(q.pk)
+                question=q,
+                title_html=title_html,
+                excerpt_html=excerpt_html,
+                video=videos.get(q.pk),
+                resource=resources.get(q.pk),
             )
         )
     result_page.object_list = hits
@@ -212,13 +225,13 @@ def _with_related(qs: QuerySet[Post]) -> QuerySet[Post]:
 
 
 def _tagged_ids(
-    filters: SearchFilters, videos_tagged: dict[str, list[int]] | None = None
+    filters: SearchFilters, others_tagged: dict[str, list[int]] | None = None
 ) -> list[QuerySet]:
     """The ids of the posts with each filter tag, for ranking only those matches in the index;
-    empty (no narrowing) when a tag also belongs to a video."""
-    if videos_tagged is None:
-        videos_tagged = _videos_tagged(filters)
-    if not filters.tags or any(videos_tagged.values()):
+    empty (no narrowing) when a tag also belongs to a video or a resource."""
+    if others_tagged is None:
+        others_tagged = _others_tagged(filters)
+    if not filters.tags or any(others_tagged.values()):
         return []
     through = Post.tags.through
     return [through.objects.filter(tag__name=tag).values("post_id") for tag in filters.tags]

@@ -1,7 +1,7 @@
 """Writes to the search index: build question documents and keep the index current.
 
-Other apps' posts that should be found too (a video's discussion post) are registered as
-document types and share the index, keyed by their post id.
+Other apps' posts that should be found too (the discussion post of a video or of a curated
+resource) are registered as document types and share the index, keyed by their post id.
 
 One document per question, with the text of its live answers rolled into a low-weight column:
 results are questions (as on Stack Overflow), a question whose answers mention the words is a
@@ -15,6 +15,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from django.db import transaction
+from django.db.models import QuerySet
 
 from knowhow.qa.models import Post
 from knowhow.search.backends import QuestionDocument, get_backend
@@ -36,6 +37,9 @@ class DocumentType:
     ids: Callable[[], list[int]]
     # Documents for the indexable posts among these ids; the others are removed.
     documents: Callable[[Sequence[int]], list[QuestionDocument]]
+    # An unordered query of the post ids with a tag, for types that keep their tags on their
+    # own row (videos, resources) rather than on the post; None when the post's tags are the tags.
+    tagged: Callable[[str], QuerySet] | None = None
 
 
 _document_types: dict[str, DocumentType] = {}
@@ -48,6 +52,20 @@ def register_document_type(document_type: DocumentType) -> None:
 def document_post_types() -> list[str]:
     """Post types that search results may contain: questions, then registered types."""
     return [Post.PostType.QUESTION, *_document_types]
+
+
+# Beyond this many tagged posts of other types, the tag filter looks at the first ones only.
+MAX_TAGGED_OTHERS = 1000
+
+
+def document_post_ids_tagged(tag: str) -> list[int]:
+    """Posts of registered types whose own row carries this tag (for the tag filter), in one
+    query whatever the number of types."""
+    queries = [t.tagged(tag) for t in _document_types.values() if t.tagged is not None]
+    if not queries:
+        return []
+    combined = queries[0].union(*queries[1:]) if len(queries) > 1 else queries[0]
+    return list(combined[:MAX_TAGGED_OTHERS])
 
 
 def document_index(*, post_type: str, post_ids: Sequence[int]) -> None:

@@ -3,13 +3,19 @@ their discussion post's id, so that a phrase said in a video finds it."""
 
 from collections.abc import Sequence
 
+from django.db.models import QuerySet
+
 from knowhow.qa.models import Post
 from knowhow.search.backends import QuestionDocument
 from knowhow.search.markdown_text import plain_text
 from knowhow.search.query import clean_text
 from knowhow.search.services import DocumentType, document_index, question_index_post
 from knowhow.videos.models import Video
-from knowhow.videos.selectors import video_post_ids, video_search_documents
+from knowhow.videos.selectors import (
+    video_post_ids,
+    video_post_ids_tagged,
+    video_search_documents,
+)
 
 # Caption text goes in the low-weight column, like answers: words said in passing rank below
 # words in the title or the description.
@@ -29,8 +35,12 @@ def video_documents(post_ids: Sequence[int]) -> list[QuestionDocument]:
     ]
 
 
+def _tagged(tag: str) -> QuerySet:
+    return video_post_ids_tagged(tag=tag)
+
+
 VIDEO_DOCUMENTS = DocumentType(
-    post_type=Post.PostType.VIDEO, ids=video_post_ids, documents=video_documents
+    post_type=Post.PostType.VIDEO, ids=video_post_ids, documents=video_documents, tagged=_tagged
 )
 
 

@@ -96,7 +96,13 @@ def export_space(*, space: Space, directory: Path) -> ExportSummary:
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
     summary = ExportSummary(space=space.name, directory=directory)
-    posts = Post.objects.filter(space=space, is_deleted=False)
+    # Questions and answers only: the discussion posts of videos and curated resources have no
+    # place in the dump format (they would come out as answers without a question).
+    posts = Post.objects.filter(
+        space=space,
+        is_deleted=False,
+        post_type__in=[Post.PostType.QUESTION, Post.PostType.ANSWER],
+    )
     post_pks = list(posts.order_by("pk").values_list("pk", flat=True))
     post_set = set(post_pks)
     users = _users_of(space, posts)

@@ -153,12 +153,13 @@ def answer_video_captions(*, question_ids: Sequence[int]) -> dict[int, list[str]
     return found
 
 
-def video_post_ids_tagged(*, tag: str) -> list[int]:
-    """Discussion posts of the published videos with this tag (for search's tag filter)."""
-    return list(
-        Video.objects.filter(_published(), tags__name=tag, post__isnull=False).values_list(
-            "post_id", flat=True
-        )[:1000]
+def video_post_ids_tagged(*, tag: str) -> QuerySet:
+    """Discussion posts of the published videos with this tag (for search's tag filter), as an
+    unordered query that search combines with other kinds' into one."""
+    return (
+        Video.objects.filter(_published(), tags__name=tag, post__isnull=False)
+        .order_by()
+        .values_list("post_id", flat=True)
     )
 
 

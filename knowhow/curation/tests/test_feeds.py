@@ -95,6 +95,8 @@ def test_publishing_an_item_makes_a_resource_and_discarding_removes_it(web, cura
     resource = services.feed_item_publish(item=first, by=curator, tags="blog")
     assert resource.canonical_url == f"{web.base}/posts/1"
     assert [t.name for t in resource.tags.all()] == ["blog"]
+    # The item's title reaches the discussion post (what reviewers and search see).
+    assert resource.post.title == resource.title == first.title
     with pytest.raises(Conflict):
         services.feed_item_publish(item=first, by=curator)
     services.feed_item_discard(item=second, by=curator)

@@ -9,12 +9,12 @@ from knowhow.curation.models import (
     ItemCompletion,
     Resource,
     ResourceComment,
-    ResourceFlag,
     ResourceReview,
     ResourceVote,
 )
 from knowhow.feed import services as feed_services
 from knowhow.feed.models import QuestionFollow
+from knowhow.moderation.models import Flag
 from knowhow.privacy import services as privacy
 
 
@@ -50,7 +50,8 @@ def test_the_export_holds_their_curation_data(world):
     assert records["curation.ResourceVote.user"][0]["value"] == 1
     assert records["curation.ResourceComment.author"][0]["body"] == "A useful guide indeed."
     assert records["curation.ResourceReview.author"][0]["line"] == "Clear and short"
-    assert records["curation.ResourceFlag.user"][0]["resource_id"] == resource.pk
+    # Flags on resources are moderation's flags on the resource's discussion post.
+    assert records["moderation.Flag.flagger"][0]["post_id"] == resource.post_id
     assert len(records["curation.Enrolment.user"]) == 1
     assert records["curation.ItemCompletion.enrolment"][0]["item_id"]
     assert records["feed.QuestionFollow.user"][0]["question_id"]
@@ -78,10 +79,12 @@ def test_the_export_leaves_out_a_private_space_they_left(db, curator, private_sp
     assert "curation.ItemCompletion.enrolment" not in records
 
 
-def test_erasure_removes_flags_and_progress_and_keeps_contributions_anonymised(world):
+def test_erasure_removes_progress_and_keeps_contributions_and_flags_anonymised(world):
     person, resource, own = world
     privacy.person_erase(user=person, by=None)
-    assert not ResourceFlag.objects.filter(user=person).exists()
+    # Flags on resources are moderation's post flags now, kept as post flags are (they feed the
+    # flag accuracy of the record), under the anonymised former member.
+    assert Flag.objects.get(flagger=person).post_id == resource.post_id
     assert not Enrolment.objects.filter(user=person).exists()
     assert not ItemCompletion.objects.exists()
     assert not QuestionFollow.objects.filter(user=person).exists()

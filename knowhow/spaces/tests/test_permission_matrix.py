@@ -3,12 +3,13 @@
 One world holds a private pilot with a question, an answer, a comment, a video, a curated
 resource and a collection, each carrying its own marker word, made through the real services
 with every after-commit effect run (notifications, immediate emails, webhooks, search indexing,
-analytics events). Each channel (pages, API, search, feed, followed collections, similar
-questions, notifications, immediate and digest emails, webhooks, the personal-data export,
-analytics datasets) is then read as an anonymous visitor, a signed-in person who was never a
-member, and a person who was a member when everything was posted and has since been removed.
-A member reads every channel too, as the positive control: each channel must show them the
-markers it can carry, so that no test here passes because the channel shows nothing to anyone.
+analytics events). Each channel (pages, API, search, the review queue, feed, followed
+collections, similar questions, notifications, immediate and digest emails, webhooks, the
+personal-data export, analytics datasets) is then read as an anonymous visitor, a signed-in
+person who was never a member, and a person who was a member when everything was posted and has
+since been removed. A member reads every channel too, as the positive control: each channel must
+show them the markers it can carry, so that no test here passes because the channel shows
+nothing to anyone.
 
 Knowhow has no sitemap and no RSS/Atom output; `test_there_is_no_sitemap_or_rss` keeps it so.
 """
@@ -170,6 +171,12 @@ def world(
     with django_capture_on_commit_callbacks(execute=True):
         for callback in deferred:
             callback()
+        # A member flags the resource: it waits in the flagged-posts review queue.
+        flagger = UserFactory(username="flagger")
+        add_member(space, flagger)
+        curation_services.resource_flag(
+            resource=resource, user=flagger, reason="broken", note="The link moved"
+        )
     question_index_rebuild()
     today = timezone.localdate()
     rollup_range(today, today)
@@ -188,6 +195,7 @@ def world(
         "delivered": delivered,
         "mail_before_removal": mail_before_removal,
         "public_q": public_q,
+        "colleague": colleague,
     }
 
 
@@ -233,7 +241,7 @@ def pages(world, who: str) -> str:
     return _get_all(_client(world, who), urls, follow=True)
 
 
-@channel("question", "answer", "comment")
+@channel("question", "answer", "comment", "resource")
 def api(world, who: str) -> str:
     q, a = world["secret_q"], world["secret_a"]
     headers = {}
@@ -254,18 +262,42 @@ def api(world, who: str) -> str:
         "/api/v1/audit",
         "/api/v1/search?q=checklist",
         "/api/v1/search?q=room",
+        "/api/v1/search?q=launches",
     ]
     return _get_all(Client(), urls, **headers)
 
 
-@channel("question", "answer")
+@channel("question", "answer", "resource")
 def search(world, who: str) -> str:
     client = _client(world, who)
+    words = ("checklist", "room", "cover", "launches")
     return _get_all(
         client,
         # The words searched for are not markers: a page that echoes the query leaks nothing.
-        [f"{reverse('search:search')}?q={word}" for word in ("checklist", "room", "cover")],
+        [f"{reverse('search:search')}?q={word}" for word in words],
     )
+
+
+@channel("resource")
+def review_queue(world, who: str) -> str:
+    """The flagged resource waits for review. Everyone here is given the review privilege, so
+    that only space visibility stands between an outsider and the task; the member's view is
+    a fellow member's (the member added the resource, and nobody reviews their own)."""
+    if who == "anonymous":
+        client = _client(world, who)
+    else:
+        person = world["colleague"] if who == "member" else world[who]
+        type(person).objects.filter(pk=person.pk).update(reputation=5000)
+        client = Client()
+        client.force_login(person)
+    urls = [
+        reverse("moderation:review_index"),
+        reverse("moderation:review_queue", args=["flagged"]),
+        "/api/v1/review/queues",
+        "/api/v1/review/queues/flagged",
+        "/api/v1/flags/mine",
+    ]
+    return _get_all(client, urls, follow=True)
 
 
 @channel("question")

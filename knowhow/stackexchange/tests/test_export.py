@@ -126,3 +126,17 @@ def test_exported_comments_keep_their_text(tmp_path):
     assert sorted(texts) == sorted(
         Comment.objects.filter(post__space=space).values_list("body", flat=True)
     )
+
+
+def test_a_curated_resources_discussion_post_is_not_exported(tmp_path):
+    from knowhow.core.tests.factories import UserFactory, add_member
+    from knowhow.curation import services as curation
+
+    space = SpaceFactory()
+    curator = UserFactory(reputation=500)
+    add_member(space, curator)
+    QuestionFactory(space=space, title="How do I book a meeting room?")
+    curation.resource_add(by=curator, space=space, url="https://example.com/rooms", fetch=False)
+    assert Post.objects.filter(space=space, post_type=Post.PostType.RESOURCE).exists()
+    call_command("export_stackexchange", space.name, str(tmp_path), stdout=StringIO())
+    assert [r.str("PostTypeId") for r in iter_rows(tmp_path / "Posts.xml")] == ["1"]
