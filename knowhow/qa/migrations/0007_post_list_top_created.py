@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('qa', '0005_post_count_visible'),
+        ('qa', '0006_post_resource_type'),
         ('spaces', '0005_space_source'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
