@@ -282,8 +282,13 @@ def _execute(sql: str, params: Sequence[Any] = ()) -> int:
 
 
 # Tables an import fills in bulk; their secondary (non-unique) indexes may be rebuilt once at
-# the end instead of being updated row by row.
+# the end instead of being updated row by row, and on PostgreSQL their foreign keys checked once.
 BULK_MODELS = ("qa.Post", "qa.PostRevision", "qa.Comment", "reputation.UserBadge")
+# The tags of posts: no index to defer (only its unique one), but two foreign keys per row.
+BULK_FOREIGN_KEY_MODELS = (*BULK_MODELS, "qa.Post_tags")
+# Memory for the index builds and the foreign-key validations at the end of a bulk import,
+# for its transaction only (PostgreSQL's default is 64 MB).
+MAINTENANCE_WORK_MEM = "256MB"
 
 
 def _secondary_indexes(table: str) -> list[tuple[str, str]]:
@@ -305,29 +310,68 @@ def _secondary_indexes(table: str) -> list[tuple[str, str]]:
     return [(name, sql) for name, sql in rows if "UNIQUE" not in sql.upper()]
 
 
-class DeferredIndexes:
-    """Drop the secondary indexes of the bulk tables, and create them again in `restore()`.
-    Both happen inside the import's transaction (DDL is transactional in SQLite and
-    PostgreSQL), so a failed import leaves them as they were."""
+def _foreign_keys(table: str) -> list[tuple[str, str]]:
+    """(name, definition) of each foreign-key constraint of `table` (PostgreSQL)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint"
+            " WHERE contype = 'f' AND conrelid = %s::regclass ORDER BY conname",
+            [connection.ops.quote_name(table)],
+        )
+        return cursor.fetchall()
 
-    def __init__(self, tables: Sequence[str]) -> None:
+
+class DeferredChecks:
+    """Drop the secondary indexes of the bulk tables and, on PostgreSQL, their foreign keys;
+    create them again in `restore()`. All of it happens inside the import's transaction (DDL
+    is transactional in SQLite and PostgreSQL), so a failed import leaves them as they were,
+    and a re-added foreign key validates every row (one join per constraint) or fails the
+    import.
+
+    PostgreSQL queues a check per row and foreign key for each row inserted (and for each
+    update of a row inserted in the same transaction), and runs it at commit as one query
+    that also locks the referenced row: about six per post. Re-adding a constraint checks all
+    rows in one join. Dropping a foreign key locks its referenced table (users, spaces, tags,
+    badges) until the commit, like the dropped indexes lock the bulk tables."""
+
+    def __init__(self, tables: Sequence[str], foreign_key_tables: Sequence[str] = ()) -> None:
         self.dropped: list[tuple[str, str]] = []
+        self.foreign_keys: list[tuple[str, list[tuple[str, str]]]] = []
+        qn = connection.ops.quote_name
+        if connection.vendor == "postgresql" and foreign_key_tables:
+            # No table can be altered with checks pending on it: run those now (the few rows
+            # written before the import began in this transaction).
+            _execute("SET CONSTRAINTS ALL IMMEDIATE")
+            _execute("SET CONSTRAINTS ALL DEFERRED")
+            for table in foreign_key_tables:
+                keys = _foreign_keys(table)
+                if keys:
+                    drops = ", ".join(f"DROP CONSTRAINT {qn(name)}" for name, _ in keys)
+                    _execute(f"ALTER TABLE {qn(table)} {drops}")
+                    self.foreign_keys.append((table, keys))
         for table in tables:
             for name, sql in _secondary_indexes(table):
-                _execute(f"DROP INDEX {connection.ops.quote_name(name)}")
+                _execute(f"DROP INDEX {qn(name)}")
                 self.dropped.append((name, sql))
 
     def restore(self) -> None:
-        postgres = connection.vendor == "postgresql" and self.dropped
+        postgres = connection.vendor == "postgresql" and (self.dropped or self.foreign_keys)
+        qn = connection.ops.quote_name
         if postgres:
             # PostgreSQL indexes no table with deferred foreign-key checks pending: run them
             # now (they would run at COMMIT anyway).
             _execute("SET CONSTRAINTS ALL IMMEDIATE")
+            # Until the end of the transaction.
+            _execute(f"SET LOCAL maintenance_work_mem = '{MAINTENANCE_WORK_MEM}'")
         for _name, sql in self.dropped:
             _execute(sql)
+        for table, keys in self.foreign_keys:
+            adds = ", ".join(f"ADD CONSTRAINT {qn(name)} {definition}" for name, definition in keys)
+            _execute(f"ALTER TABLE {qn(table)} {adds}")
         if postgres:
             _execute("SET CONSTRAINTS ALL DEFERRED")
         self.dropped.clear()
+        self.foreign_keys.clear()
 
 
 class IdMap:
@@ -512,7 +556,7 @@ class DumpImport:
             if connection.vendor == "sqlite":
                 # A bigger page cache (about 100 MB) keeps index updates in memory.
                 _execute("PRAGMA cache_size = -100000")
-            deferred = self._defer_indexes()
+            deferred = self._defer_checks()
             self._import_users()
             self._import_tags()
             self._import_posts()
@@ -535,17 +579,21 @@ class DumpImport:
 
     # --- plumbing -------------------------------------------------------------------------
 
-    def _defer_indexes(self) -> DeferredIndexes | None:
+    def _defer_checks(self) -> DeferredChecks | None:
         """When the dump is bigger than the posts already here (a first import, or into a
-        small site), rebuilding the indexes once is much cheaper than updating them per row.
-        Into a bigger site they are kept: rebuilding them would cost more than it saves, and
-        on PostgreSQL a dropped index locks readers out of the table until the commit."""
+        small site), rebuilding the indexes once (and on PostgreSQL checking the foreign keys
+        once) is much cheaper than doing it per row. Into a bigger site they are kept:
+        rebuilding them would cost more than it saves, and on PostgreSQL a dropped index or
+        foreign key locks readers out of its tables until the commit."""
         posts_in_dump = (self.directory / "Posts.xml").stat().st_size // 1000
         if Post.objects.count() >= posts_in_dump:
             return None
         from django.apps import apps
 
-        return DeferredIndexes([apps.get_model(m)._meta.db_table for m in BULK_MODELS])
+        return DeferredChecks(
+            [apps.get_model(m)._meta.db_table for m in BULK_MODELS],
+            [apps.get_model(m)._meta.db_table for m in BULK_FOREIGN_KEY_MODELS],
+        )
 
     def _rows(self, filename: str) -> Iterable[Row]:
         path = self.directory / filename
@@ -1055,10 +1103,14 @@ class DumpImport:
                 "source",
                 "source_id",
             ]
+            # A first import's posts are all new, so are their revisions: nothing to conflict
+            # with, and a plain insert (COPY on PostgreSQL) is several times cheaper.
             self._revision_inserter = RowInserter(
                 PostRevision,
                 ["post_id", "number", *updated],
-                on_conflict="ON CONFLICT (post_id, number) DO UPDATE SET "
+                on_conflict=""
+                if self.fresh
+                else "ON CONFLICT (post_id, number) DO UPDATE SET "
                 + ", ".join(f"{c} = excluded.{c}" for c in updated),
             )
         self._revision_inserter.insert(objs)

@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from knowhow.accounts.models import User
 from knowhow.core.tests.factories import SpaceFactory
@@ -37,16 +39,27 @@ def post(source_id: int) -> Post:
     return Post.objects.get(source=SOURCE, source_id=source_id)
 
 
+def checks() -> dict[str, object]:
+    """The indexes of the tables an import fills and, on PostgreSQL, their foreign keys (a
+    bulk import drops and re-creates them)."""
+    from knowhow.stackexchange.importer import _foreign_keys, _secondary_indexes
+
+    found: dict[str, object] = {}
+    for m in (Post, PostRevision, Comment, UserBadge, Post.tags.through):
+        table = m._meta.db_table
+        found[f"{table} indexes"] = sorted(_secondary_indexes(table))
+        if connection.vendor == "postgresql":
+            found[f"{table} foreign keys"] = _foreign_keys(table)
+    return found
+
+
 def snapshot() -> dict[str, object]:
-    """Row counts, and the indexes of the tables an import fills (it may rebuild them)."""
+    """Row counts, and the indexes and foreign keys of the tables an import fills."""
     from knowhow.reputation.models import ReputationEvent
-    from knowhow.stackexchange.importer import _secondary_indexes
 
     models = [User, Tag, Post, PostRevision, Comment, PostLink, Badge, UserBadge, ReputationEvent]
     counts: dict[str, object] = {m.__name__: m.objects.count() for m in models}
-    for m in (Post, PostRevision, Comment, UserBadge):
-        counts[f"{m.__name__} indexes"] = sorted(_secondary_indexes(m._meta.db_table))
-    return counts
+    return counts | checks()
 
 
 def test_tags_are_read_in_both_formats():
@@ -402,3 +415,18 @@ def test_a_tally_counts_ids_above_and_below_its_first_key():
         0,
         0,
     )
+
+
+def test_a_first_import_rebuilds_the_indexes_and_foreign_keys_it_dropped():
+    # Into an empty site the dump outweighs the posts there: the bulk tables' secondary
+    # indexes (and on PostgreSQL their foreign keys) are dropped, and re-created at the end.
+    before = checks()
+    assert all(before.values())
+    with CaptureQueriesContext(connection) as queries:
+        run_import()
+    statements = [q["sql"] for q in queries.captured_queries]
+    assert any(s.startswith("DROP INDEX") for s in statements)
+    if connection.vendor == "postgresql":
+        assert sum("DROP CONSTRAINT" in s for s in statements) == len(before) // 2
+        assert sum("ADD CONSTRAINT" in s for s in statements) == len(before) // 2
+    assert checks() == before
