@@ -196,6 +196,24 @@ def test_tags_wikis_and_counts():
     assert Tag.objects.get(name="csv").question_count == 1
 
 
+def test_a_first_import_adds_its_questions_to_the_tag_counts_already_there():
+    from knowhow.core.tests.factories import UserFactory
+    from knowhow.qa.services import question_ask
+
+    space = SpaceFactory()
+    Tag.objects.create(name="python")
+    question_ask(
+        author=UserFactory(),
+        space=space,
+        title="How do I sort a list of tuples?",
+        body="By the second item of each tuple.",
+        tags=["python"],
+    )
+    run_import(space=space)
+    assert Tag.objects.get(name="python").question_count == 3
+    assert Tag.objects.get(name="csv").question_count == 1
+
+
 def test_badges_by_name():
     run_import()
     award = UserBadge.objects.get(source=SOURCE, source_id=500)
