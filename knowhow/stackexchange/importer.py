@@ -193,10 +193,14 @@ class RowInserter:
         *,
         with_ids: bool = False,
         on_conflict: str = "",
+        into: str | None = None,
     ) -> None:
         meta = model._meta
         qn = connection.ops.quote_name
         self.table = meta.db_table
+        # The table written (`into`, a staging table with the model's columns, or the model's);
+        # ids always come from the model's own sequence.
+        target = into or self.table
         self.with_ids = with_ids
         given = [meta.get_field(name) for name in fields]
         given_names = {f.attname for f in given}  # type: ignore[union-attr]
@@ -222,12 +226,12 @@ class RowInserter:
         # PostgreSQL: COPY is several times cheaper than INSERTs, on both sides; it cannot
         # resolve conflicts, so an upsert keeps its INSERT ... ON CONFLICT.
         self.copy_sql = (
-            f"COPY {qn(self.table)} ({', '.join(qn(c) for c in columns)}) FROM STDIN"
+            f"COPY {qn(target)} ({', '.join(qn(c) for c in columns)}) FROM STDIN"
             if connection.vendor == "postgresql" and not on_conflict
             else None
         )
         self.sql = (
-            f"INSERT INTO {qn(self.table)} ({', '.join(qn(c) for c in columns)})"
+            f"INSERT INTO {qn(target)} ({', '.join(qn(c) for c in columns)})"
             f" VALUES ({placeholders}) {on_conflict}"
         )
         self._next_id: int | None = None
@@ -286,6 +290,8 @@ def _execute(sql: str, params: Sequence[Any] = ()) -> int:
 BULK_MODELS = ("qa.Post", "qa.PostRevision", "qa.Comment", "reputation.UserBadge")
 # The tags of posts: no index to defer (only its unique one), but two foreign keys per row.
 BULK_FOREIGN_KEY_MODELS = (*BULK_MODELS, "qa.Post_tags")
+# PostgreSQL: where a first import stages its new posts (see DumpImport.staged).
+STAGED_POSTS = "stackexchange_import_new_posts"
 # Memory for the index builds and the foreign-key validations at the end of a bulk import,
 # for its transaction only (PostgreSQL's default is 64 MB).
 MAINTENANCE_WORK_MEM = "256MB"
@@ -529,6 +535,12 @@ class DumpImport:
         # are tallied while streaming and written in one UPDATE per post before the indexes
         # are rebuilt (`_finish_new_posts`), instead of one whole-table UPDATE each.
         self.fresh = False
+        self.deferred: DeferredChecks | None = None
+        # PostgreSQL, a first import with the foreign keys dropped: new posts are copied into a
+        # temporary table (no WAL) and inserted into qa_post once, complete, at the end
+        # (`_finish_new_posts`), instead of written and then rewritten by an UPDATE.
+        self.staged = False
+        self.pending_closes: dict[int, tuple[datetime.datetime, str] | None] = {}
         self.new_post_pks: list[int] = []
         self.answer_counts = Tally()
         self.comment_counts = Tally()
@@ -557,7 +569,7 @@ class DumpImport:
             if connection.vendor == "sqlite":
                 # A bigger page cache (about 100 MB) keeps index updates in memory.
                 _execute("PRAGMA cache_size = -100000")
-            deferred = self._defer_checks()
+            deferred = self.deferred = self._defer_checks()
             self._import_users()
             self._import_tags()
             self._import_posts()
@@ -759,6 +771,15 @@ class DumpImport:
         existing = self.posts.copy()
         self.posts_before = existing
         self.fresh = not len(existing)
+        self.staged = (
+            self.fresh and self.deferred is not None and bool(self.deferred.foreign_keys)
+        )
+        if self.staged:
+            _execute(f"DROP TABLE IF EXISTS {STAGED_POSTS}")
+            _execute(
+                f"CREATE TEMPORARY TABLE {STAGED_POSTS}"
+                f" (LIKE {connection.ops.quote_name(Post._meta.db_table)} INCLUDING DEFAULTS)"
+            )
         self.question_pks = set(
             Post.objects.filter(source=self.source, post_type=Post.PostType.QUESTION).values_list(
                 "pk", flat=True
@@ -849,6 +870,7 @@ class DumpImport:
                 Post,
                 [*self.POST_COLUMNS, "post_type", "space_id", "question_id", "source", "source_id"],
                 with_ids=True,
+                into=STAGED_POSTS if self.staged else None,
             )
             self._tag_inserter = RowInserter(Post.tags.through, ["post_id", "tag_id"])
         new: list[tuple[Any, ...]] = []
@@ -981,7 +1003,8 @@ class DumpImport:
 
     def _import_post_history(self) -> None:
         post_pks = Post.objects.filter(source=self.source).values("pk")
-        before = PostRevision.objects.filter(post_id__in=post_pks).count()
+        # A first import's revisions are all new (its posts are).
+        before = 0 if self.fresh else PostRevision.objects.filter(post_id__in=post_pks).count()
         numbers = IdMap()
         pending: list[_Revision] = []
         closes: dict[int, tuple[datetime.datetime, str] | None] = {}
@@ -1041,14 +1064,19 @@ class DumpImport:
                 current.tags = " ".join(parse_tags(text))[:300]
         finish()
         written += self._write_revisions(pending, numbers)
-        after = PostRevision.objects.filter(post_id__in=post_pks).count()
+        after = (
+            written if self.fresh else PostRevision.objects.filter(post_id__in=post_pks).count()
+        )
         self.summary.new["revisions"] += after - before
         self.summary.updated["revisions"] += written - (after - before)
         if self.fresh:
             self.revision_numbers = numbers  # bodies are set in _finish_new_posts
         else:
             self._bodies_from_revisions()
-        self._apply_closes(closes)
+        if self.staged:
+            self.pending_closes = closes  # the posts reach qa_post in _finish_new_posts
+        else:
+            self._apply_closes(closes)
 
     def _write_revisions(self, pending: list[_Revision], numbers: "IdMap") -> int:
         if not pending:
@@ -1324,14 +1352,44 @@ class DumpImport:
                         f"INSERT INTO {table} ({columns}) VALUES (%s, %s, %s, %s, %s, %s, %s)",
                         rows,
                     )
-        _execute(
-            f"UPDATE {post} SET body = COALESCE(r.body, ''), accepted_answer_id = t.accepted,"
-            " answer_count = t.answers, comment_count = t.comments, up_votes = t.up,"
-            f" down_votes = t.down FROM {table} t LEFT JOIN {rev} r"
-            f" ON r.post_id = t.post_id AND r.number = t.revision WHERE {post}.id = t.post_id"
-        )
+        if self.staged:
+            self._insert_staged_posts(table)
+        else:
+            _execute(
+                f"UPDATE {post} SET body = COALESCE(r.body, ''), accepted_answer_id = t.accepted,"
+                " answer_count = t.answers, comment_count = t.comments, up_votes = t.up,"
+                f" down_votes = t.down FROM {table} t LEFT JOIN {rev} r"
+                f" ON r.post_id = t.post_id AND r.number = t.revision WHERE {post}.id = t.post_id"
+            )
         _execute(f"DROP TABLE {table}")
+        if self.staged:
+            self._apply_closes(self.pending_closes)
         self._bodies_from_revisions()
+
+    def _insert_staged_posts(self, tallies: str) -> None:
+        """PostgreSQL, first import: every staged post goes into qa_post once, complete, with
+        the values tallied in `tallies`."""
+        qn = connection.ops.quote_name
+        late = {
+            "body": "COALESCE(r.body, '')",
+            "accepted_answer_id": "t.accepted",
+            "answer_count": "t.answers",
+            "comment_count": "t.comments",
+            "up_votes": "t.up",
+            "down_votes": "t.down",
+        }
+        columns = [f.column for f in Post._meta.concrete_fields]  # type: ignore[union-attr]
+        values = ", ".join(late.get(c, f"s.{qn(c)}") for c in columns)
+        # Memory for the two hash joins (PostgreSQL's default, 4 MB, spills them to disk),
+        # until the end of the transaction.
+        _execute("SET LOCAL work_mem = '128MB'")
+        _execute(
+            f"INSERT INTO {qn(Post._meta.db_table)} ({', '.join(qn(c) for c in columns)})"
+            f" SELECT {values} FROM {STAGED_POSTS} s JOIN {tallies} t ON t.post_id = s.id"
+            f" LEFT JOIN {qn(PostRevision._meta.db_table)} r"
+            " ON r.post_id = t.post_id AND r.number = t.revision"
+        )
+        _execute(f"DROP TABLE {STAGED_POSTS}")
 
     def _add_tag_counts(self) -> None:
         """A first import: its new questions are added to their tags' question counts (the
