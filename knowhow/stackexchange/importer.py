@@ -771,9 +771,7 @@ class DumpImport:
         existing = self.posts.copy()
         self.posts_before = existing
         self.fresh = not len(existing)
-        self.staged = (
-            self.fresh and self.deferred is not None and bool(self.deferred.foreign_keys)
-        )
+        self.staged = self.fresh and self.deferred is not None and bool(self.deferred.foreign_keys)
         if self.staged:
             _execute(f"DROP TABLE IF EXISTS {STAGED_POSTS}")
             _execute(
@@ -1064,9 +1062,7 @@ class DumpImport:
                 current.tags = " ".join(parse_tags(text))[:300]
         finish()
         written += self._write_revisions(pending, numbers)
-        after = (
-            written if self.fresh else PostRevision.objects.filter(post_id__in=post_pks).count()
-        )
+        after = written if self.fresh else PostRevision.objects.filter(post_id__in=post_pks).count()
         self.summary.new["revisions"] += after - before
         self.summary.updated["revisions"] += written - (after - before)
         if self.fresh:
