@@ -454,3 +454,25 @@ def test_a_first_import_rebuilds_the_indexes_and_foreign_keys_it_dropped():
         )
     assert checks() == before
     assert post(1).body.startswith("How do I read a `CSV` file?\n")
+
+
+def test_a_rerun_into_a_site_smaller_than_the_dump_restores_what_was_deleted():
+    # Not a first import (a post of the source is there) but the dump outweighs the site:
+    # indexes and foreign keys are dropped and re-added around the re-run's upserts.
+    space = SpaceFactory()
+    run_import(space=space)
+    before = snapshot()
+    first = post_values()
+    Post.objects.filter(source=SOURCE).exclude(source_id=1).delete()
+    with CaptureQueriesContext(connection) as queries:
+        summary = run_import(space=space)
+    statements = [q["sql"] for q in queries.captured_queries]
+    assert any(s.startswith("DROP INDEX") for s in statements)
+    assert summary.updated["questions"] == 1
+    assert snapshot() == before
+    # The same values by source id (the re-created accepted answers have new ids).
+    again = post_values()
+    assert {k: (v[0], *v[2:]) for k, v in again.items()} == {
+        k: (v[0], *v[2:]) for k, v in first.items()
+    }
+    assert post(1).accepted_answer == post(3)
