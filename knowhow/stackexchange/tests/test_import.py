@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from knowhow.accounts.models import User
 from knowhow.core.tests.factories import SpaceFactory
@@ -37,16 +39,27 @@ def post(source_id: int) -> Post:
     return Post.objects.get(source=SOURCE, source_id=source_id)
 
 
+def checks() -> dict[str, object]:
+    """The indexes of the tables an import fills and, on PostgreSQL, their foreign keys (a
+    bulk import drops and re-creates them)."""
+    from knowhow.stackexchange.importer import _foreign_keys, _secondary_indexes
+
+    found: dict[str, object] = {}
+    for m in (Post, PostRevision, Comment, UserBadge, Post.tags.through):
+        table = m._meta.db_table
+        found[f"{table} indexes"] = sorted(_secondary_indexes(table))
+        if connection.vendor == "postgresql":
+            found[f"{table} foreign keys"] = _foreign_keys(table)
+    return found
+
+
 def snapshot() -> dict[str, object]:
-    """Row counts, and the indexes of the tables an import fills (it may rebuild them)."""
+    """Row counts, and the indexes and foreign keys of the tables an import fills."""
     from knowhow.reputation.models import ReputationEvent
-    from knowhow.stackexchange.importer import _secondary_indexes
 
     models = [User, Tag, Post, PostRevision, Comment, PostLink, Badge, UserBadge, ReputationEvent]
     counts: dict[str, object] = {m.__name__: m.objects.count() for m in models}
-    for m in (Post, PostRevision, Comment, UserBadge):
-        counts[f"{m.__name__} indexes"] = sorted(_secondary_indexes(m._meta.db_table))
-    return counts
+    return counts | checks()
 
 
 def test_tags_are_read_in_both_formats():
@@ -180,6 +193,24 @@ def test_tags_wikis_and_counts():
     assert "Python is *great*." in python.description
     assert "<em>great</em>" in python.description_html
     assert python.question_count == 2
+    assert Tag.objects.get(name="csv").question_count == 1
+
+
+def test_a_first_import_adds_its_questions_to_the_tag_counts_already_there():
+    from knowhow.core.tests.factories import UserFactory
+    from knowhow.qa.services import question_ask
+
+    space = SpaceFactory()
+    Tag.objects.create(name="python")
+    question_ask(
+        author=UserFactory(),
+        space=space,
+        title="How do I sort a list of tuples?",
+        body="By the second item of each tuple.",
+        tags=["python"],
+    )
+    run_import(space=space)
+    assert Tag.objects.get(name="python").question_count == 3
     assert Tag.objects.get(name="csv").question_count == 1
 
 
@@ -402,3 +433,46 @@ def test_a_tally_counts_ids_above_and_below_its_first_key():
         0,
         0,
     )
+
+
+def test_a_first_import_rebuilds_the_indexes_and_foreign_keys_it_dropped():
+    # Into an empty site the dump outweighs the posts there: the bulk tables' secondary
+    # indexes (and on PostgreSQL their foreign keys) are dropped, and re-created at the end.
+    before = checks()
+    assert all(before.values())
+    with CaptureQueriesContext(connection) as queries:
+        run_import()
+    statements = [q["sql"] for q in queries.captured_queries]
+    assert any(s.startswith("DROP INDEX") for s in statements)
+    if connection.vendor == "postgresql":
+        assert sum("DROP CONSTRAINT" in s for s in statements) == len(before) // 2
+        assert sum("ADD CONSTRAINT" in s for s in statements) == len(before) // 2
+        # With the foreign keys dropped, the new posts are staged and inserted once, complete.
+        assert any(s.startswith('INSERT INTO "qa_post"') for s in statements)
+        assert not any(
+            s.startswith('UPDATE "qa_post" SET body = COALESCE(r.body') for s in statements
+        )
+    assert checks() == before
+    assert post(1).body.startswith("How do I read a `CSV` file?\n")
+
+
+def test_a_rerun_into_a_site_smaller_than_the_dump_restores_what_was_deleted():
+    # Not a first import (a post of the source is there) but the dump outweighs the site:
+    # indexes and foreign keys are dropped and re-added around the re-run's upserts.
+    space = SpaceFactory()
+    run_import(space=space)
+    before = snapshot()
+    first = post_values()
+    Post.objects.filter(source=SOURCE).exclude(source_id=1).delete()
+    with CaptureQueriesContext(connection) as queries:
+        summary = run_import(space=space)
+    statements = [q["sql"] for q in queries.captured_queries]
+    assert any(s.startswith("DROP INDEX") for s in statements)
+    assert summary.updated["questions"] == 1
+    assert snapshot() == before
+    # The same values by source id (the re-created accepted answers have new ids).
+    again = post_values()
+    assert {k: (v[0], *v[2:]) for k, v in again.items()} == {
+        k: (v[0], *v[2:]) for k, v in first.items()
+    }
+    assert post(1).accepted_answer == post(3)
