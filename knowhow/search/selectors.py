@@ -12,6 +12,7 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 from knowhow.qa.models import Post, Tag
+from knowhow.search import ranking_cache
 from knowhow.search.backends import MARK_END, MARK_START, get_backend
 from knowhow.search.markdown_text import plain_text
 from knowhow.search.query import ParsedQuery, parse_query
@@ -237,9 +238,15 @@ def _ranked_in_index(
     candidates run out before the count is known (filters that few of the best matches pass):
     the caller then widens or ranks in SQL."""
     limit = CANDIDATE_FACTOR * (MAX_COUNTED + 1)
-    # The filters and visibility, checked for each candidate by its id (no join over matches).
-    passes = qs.filter(pk=RawSQL("candidate.id", ())).values("pk")
-    candidates = get_backend().ranked_ids(query, limit, within, passes)
+    key = ranking_cache.cache_key(query=query, limit=limit, within=within)
+    candidates = _cached_candidates(qs, key)
+    if candidates is None:
+        generation = ranking_cache.current_generation()
+        # The filters and visibility, checked for each candidate by its id (no join over
+        # matches).
+        passes = qs.filter(pk=RawSQL("candidate.id", ())).values("pk")
+        candidates = get_backend().ranked_ids(query, limit, within, passes)
+        ranking_cache.store(key, generation=generation, ids=[pk for pk, _ in candidates])
     ordered = [pk for pk, ok in candidates if ok]
     if len(candidates) >= limit and len(ordered) <= MAX_COUNTED:
         return None
@@ -248,6 +255,26 @@ def _ranked_in_index(
     by_id = {q.pk: q for q in _with_related(qs.filter(pk__in=page_ids))} if page_ids else {}
     questions = [by_id[pk] for pk in page_ids if pk in by_id]
     return id_page, questions
+
+
+def _cached_candidates(qs: QuerySet[Post], key: str) -> list[tuple[int, bool]] | None:
+    """The cached ranking under `key`, each id with whether it passes the filters and
+    visibility of `qs` now; None when nothing is cached or the index changed since."""
+    entry = ranking_cache.cached(key)
+    if entry is None:
+        return None
+    generation, ids = entry
+    # The generation is read in the same statement as the check, so both see one state.
+    rows = list(
+        qs.filter(pk__in=ids)
+        .annotate(index_generation=RawSQL(ranking_cache.GENERATION_SQL, ()))
+        .values_list("pk", "index_generation")
+    )
+    now = rows[0][1] if rows else ranking_cache.current_generation()
+    if now != generation:
+        return None
+    passing = {pk for pk, _ in rows}
+    return [(pk, pk in passing) for pk in ids]
 
 
 def _ranked_in_sql(
