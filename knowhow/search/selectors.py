@@ -27,6 +27,9 @@ MAX_COUNTED = 1000
 # Relevance search ranks this many times (MAX_COUNTED + 1) candidates in the index alone, then
 # filters them; when too few of them pass the filters to fill the count, it ranks in SQL.
 CANDIDATE_FACTOR = 2
+# A cached ranking is checked for the viewer in one query when at most one in this many of the
+# best candidates fails the filters (more: a second query checks the rest).
+CHECK_MARGIN = 10
 
 
 class CappedPaginator(Paginator):
@@ -259,22 +262,32 @@ def _ranked_in_index(
 
 def _cached_candidates(qs: QuerySet[Post], key: str) -> list[tuple[int, bool]] | None:
     """The cached ranking under `key`, each id with whether it passes the filters and
-    visibility of `qs` now; None when nothing is cached or the index changed since."""
+    visibility of `qs` now; None when nothing is cached or the index changed since. Only as
+    many of the best ids are checked as fill the capped count when nearly all pass; the rest
+    only when too few did."""
     entry = ranking_cache.cached(key)
     if entry is None:
         return None
     generation, ids = entry
+    checked = ids[: MAX_COUNTED + 1 + (MAX_COUNTED + 1) // CHECK_MARGIN]
     # The generation is read in the same statement as the check, so both see one state.
     rows = list(
-        qs.filter(pk__in=ids)
+        qs.filter(pk__in=get_backend().id_list(checked))
         .annotate(index_generation=RawSQL(ranking_cache.GENERATION_SQL, ()))
+        .order_by()
         .values_list("pk", "index_generation")
     )
     now = rows[0][1] if rows else ranking_cache.current_generation()
     if now != generation:
         return None
     passing = {pk for pk, _ in rows}
-    return [(pk, pk in passing) for pk in ids]
+    if len(passing) <= MAX_COUNTED and len(checked) < len(ids):
+        rest = ids[len(checked) :]
+        passing.update(
+            qs.filter(pk__in=get_backend().id_list(rest)).order_by().values_list("pk", flat=True)
+        )
+        checked = ids
+    return [(pk, pk in passing) for pk in checked]
 
 
 def _ranked_in_sql(
