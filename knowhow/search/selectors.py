@@ -242,9 +242,10 @@ def _ranked_in_index(
     the caller then widens or ranks in SQL."""
     limit = CANDIDATE_FACTOR * (MAX_COUNTED + 1)
     key = ranking_cache.cache_key(query=query, limit=limit, within=within)
-    candidates = _cached_candidates(qs, key)
+    candidates, generation = _cached_candidates(qs, key)
     if candidates is None:
-        generation = ranking_cache.current_generation()
+        if generation is None:
+            generation = ranking_cache.current_generation()
         # The filters and visibility, checked for each candidate by its id (no join over
         # matches).
         passes = qs.filter(pk=RawSQL("candidate.id", ())).values("pk")
@@ -260,14 +261,16 @@ def _ranked_in_index(
     return id_page, questions
 
 
-def _cached_candidates(qs: QuerySet[Post], key: str) -> list[tuple[int, bool]] | None:
+def _cached_candidates(
+    qs: QuerySet[Post], key: str
+) -> tuple[list[tuple[int, bool]] | None, int | None]:
     """The cached ranking under `key`, each id with whether it passes the filters and
-    visibility of `qs` now; None when nothing is cached or the index changed since. Only as
-    many of the best ids are checked as fill the capped count when nearly all pass; the rest
-    only when too few did."""
+    visibility of `qs` now, and the index generation if it was read; no ranking when nothing
+    is cached or the index changed since. Only as many of the best ids are checked as fill
+    the capped count when nearly all pass; the rest only when too few did."""
     entry = ranking_cache.cached(key)
     if entry is None:
-        return None
+        return None, None
     generation, ids = entry
     checked = ids[: MAX_COUNTED + 1 + (MAX_COUNTED + 1) // CHECK_MARGIN]
     # The generation is read in the same statement as the check, so both see one state.
@@ -279,7 +282,7 @@ def _cached_candidates(qs: QuerySet[Post], key: str) -> list[tuple[int, bool]] |
     )
     now = rows[0][1] if rows else ranking_cache.current_generation()
     if now != generation:
-        return None
+        return None, now
     passing = {pk for pk, _ in rows}
     if len(passing) <= MAX_COUNTED and len(checked) < len(ids):
         rest = ids[len(checked) :]
@@ -287,7 +290,7 @@ def _cached_candidates(qs: QuerySet[Post], key: str) -> list[tuple[int, bool]] |
             qs.filter(pk__in=get_backend().id_list(rest)).order_by().values_list("pk", flat=True)
         )
         checked = ids
-    return [(pk, pk in passing) for pk in checked]
+    return [(pk, pk in passing) for pk in checked], now
 
 
 def _ranked_in_sql(

@@ -74,6 +74,20 @@ def test_edits_deletions_and_answers_show_in_the_next_search(committed, user):
     assert found("mirror") == []
 
 
+def test_a_search_after_a_write_reads_the_generation_once(committed, django_assert_num_queries):
+    """The stale entry's check has read the new generation: the ranking is stored under it."""
+    with committed():
+        ask("Helm chart values")
+    found("helm")
+    with committed():
+        ask("Helm helm upgrade")
+    # check (stale), ranked candidates, page, tags, snippets
+    with django_assert_num_queries(5):
+        assert len(found("helm")) == 2
+    with django_assert_num_queries(4):  # check, page, tags, snippets
+        assert len(found("helm")) == 2
+
+
 def test_a_write_that_only_changes_the_generation_invalidates_the_cache(committed):
     """What another process's index write looks like from here: the index and the generation
     change in the database, this process's cache is untouched."""
