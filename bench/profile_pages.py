@@ -32,6 +32,8 @@ from knowhow.qa.models import Post  # noqa: E402
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--runs", type=int, default=20)
+    parser.add_argument("--only", default="", help="only pages whose name starts with this")
+    parser.add_argument("--searches", type=int, default=6, help="how many of the 12 searches")
     args = parser.parse_args()
     question = Post.objects.filter(post_type="question", space_id=1, answer_count__gte=2).order_by(
         "-id"
@@ -42,10 +44,11 @@ def main() -> None:
         "tag_page": f"/tags/{question.tags.first().name}/",
         **{
             f"search {i} ({q[:30]})": "/search/?" + urlencode({"q": q})
-            for i, q in enumerate(search_queries()[:6])
+            for i, q in enumerate(search_queries()[: args.searches])
         },
         "api_list": "/api/v1/questions",
     }
+    pages = {name: url for name, url in pages.items() if name.startswith(args.only)}
     print(f"load average: {os.getloadavg()}")
     print(f"{'page':<44} {'who':<10} {'median ms':>10} {'p95 ms':>8} {'sql ms':>8} {'queries':>8}")
     for who in ("anonymous", "logged_in"):

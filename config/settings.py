@@ -162,6 +162,9 @@ else:
     TASKS = {
         "default": {"BACKEND": "django_tasks_db.backend.DatabaseBackend", "QUEUES": ["default"]}
     }
+# Seconds a search's ranked candidate ids stay cached, valid only while the index is unchanged
+# (knowhow/search/ranking_cache.py); 0 ranks every search afresh.
+SEARCH_RANKING_CACHE_SECONDS = int(os.environ.get("SEARCH_RANKING_CACHE_SECONDS", "60"))
 if env_bool("TASKS_IMMEDIATE") or (TESTING and not env_bool("TEST_REAL_QUEUE")):
     TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 

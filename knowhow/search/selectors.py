@@ -14,6 +14,7 @@ from django.utils.safestring import SafeString, mark_safe
 from knowhow.curation.models import Resource
 from knowhow.curation.selectors import resources_by_post
 from knowhow.qa.models import Post, Tag
+from knowhow.search import ranking_cache
 from knowhow.search.backends import MARK_END, MARK_START, get_backend
 from knowhow.search.markdown_text import plain_text
 from knowhow.search.query import ParsedQuery, parse_query
@@ -28,6 +29,9 @@ MAX_COUNTED = 1000
 # Relevance search ranks this many times (MAX_COUNTED + 1) candidates in the index alone, then
 # filters them; when too few of them pass the filters to fill the count, it ranks in SQL.
 CANDIDATE_FACTOR = 2
+# A cached ranking is checked for the viewer in one query when at most one in this many of the
+# best candidates fails the filters (more: a second query checks the rest).
+CHECK_MARGIN = 10
 
 
 class CappedPaginator(Paginator):
@@ -250,9 +254,16 @@ def _ranked_in_index(
     candidates run out before the count is known (filters that few of the best matches pass):
     the caller then widens or ranks in SQL."""
     limit = CANDIDATE_FACTOR * (MAX_COUNTED + 1)
-    # The filters and visibility, checked for each candidate by its id (no join over matches).
-    passes = qs.filter(pk=RawSQL("candidate.id", ())).values("pk")
-    candidates = get_backend().ranked_ids(query, limit, within, passes)
+    key = ranking_cache.cache_key(query=query, limit=limit, within=within)
+    candidates, generation = _cached_candidates(qs, key)
+    if candidates is None:
+        if generation is None:
+            generation = ranking_cache.current_generation()
+        # The filters and visibility, checked for each candidate by its id (no join over
+        # matches).
+        passes = qs.filter(pk=RawSQL("candidate.id", ())).values("pk")
+        candidates = get_backend().ranked_ids(query, limit, within, passes)
+        ranking_cache.store(key, generation=generation, ids=[pk for pk, _ in candidates])
     ordered = [pk for pk, ok in candidates if ok]
     if len(candidates) >= limit and len(ordered) <= MAX_COUNTED:
         return None
@@ -261,6 +272,38 @@ def _ranked_in_index(
     by_id = {q.pk: q for q in _with_related(qs.filter(pk__in=page_ids))} if page_ids else {}
     questions = [by_id[pk] for pk in page_ids if pk in by_id]
     return id_page, questions
+
+
+def _cached_candidates(
+    qs: QuerySet[Post], key: str
+) -> tuple[list[tuple[int, bool]] | None, int | None]:
+    """The cached ranking under `key`, each id with whether it passes the filters and
+    visibility of `qs` now, and the index generation if it was read; no ranking when nothing
+    is cached or the index changed since. Only as many of the best ids are checked as fill
+    the capped count when nearly all pass; the rest only when too few did."""
+    entry = ranking_cache.cached(key)
+    if entry is None:
+        return None, None
+    generation, ids = entry
+    checked = ids[: MAX_COUNTED + 1 + (MAX_COUNTED + 1) // CHECK_MARGIN]
+    # The generation is read in the same statement as the check, so both see one state.
+    rows = list(
+        qs.filter(pk__in=get_backend().id_list(checked))
+        .annotate(index_generation=RawSQL(ranking_cache.GENERATION_SQL, ()))
+        .order_by()
+        .values_list("pk", "index_generation")
+    )
+    now = rows[0][1] if rows else ranking_cache.current_generation()
+    if now != generation:
+        return None, now
+    passing = {pk for pk, _ in rows}
+    if len(passing) <= MAX_COUNTED and len(checked) < len(ids):
+        rest = ids[len(checked) :]
+        passing.update(
+            qs.filter(pk__in=get_backend().id_list(rest)).order_by().values_list("pk", flat=True)
+        )
+        checked = ids
+    return [(pk, pk in passing) for pk in checked], now
 
 
 def _ranked_in_sql(

@@ -10,6 +10,7 @@ visibility and filter join happens once, on the question. The cost is that editi
 rewrites its question's document, which is cheap (three indexed queries and one upsert).
 """
 
+import secrets
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -20,6 +21,7 @@ from django.db.models import QuerySet
 from knowhow.qa.models import Post
 from knowhow.search.backends import QuestionDocument, get_backend
 from knowhow.search.markdown_text import plain_text
+from knowhow.search.models import IndexGeneration
 from knowhow.search.query import clean_text
 from knowhow.search.rebuilders import Progress
 from knowhow.videos.selectors import answer_video_captions
@@ -43,6 +45,15 @@ class DocumentType:
 
 
 _document_types: dict[str, DocumentType] = {}
+
+
+def index_generation_bump() -> None:
+    """Mark the index changed (call in the transaction that writes it): cached rankings of
+    every process stop being used. A fresh random value rather than a counter, so that a
+    database restored from a backup never brings back a value some cache holds."""
+    value = secrets.randbits(62)
+    if not IndexGeneration.objects.filter(pk=1).update(value=value):
+        IndexGeneration.objects.update_or_create(pk=1, defaults={"value": value})
 
 
 def register_document_type(document_type: DocumentType) -> None:
@@ -78,6 +89,7 @@ def document_index(*, post_type: str, post_ids: Sequence[int]) -> None:
         gone = [pk for pk in post_ids if pk not in live]
         if gone:
             backend.remove(gone)
+        index_generation_bump()
 
 
 # Long threads would otherwise make one document dominate the index size.
@@ -135,13 +147,16 @@ def question_index(*, question_ids: Sequence[int]) -> None:
         gone = [pk for pk in question_ids if pk not in live]
         if gone:
             backend.remove(gone)
+        index_generation_bump()
 
 
 def question_index_post(*, post_id: int) -> None:
     """Reindex the question a changed post belongs to (itself, or the question it answers)."""
     row = Post.objects.filter(pk=post_id).values_list("post_type", "question_id").first()
     if row is None:
-        get_backend().remove([post_id])
+        with transaction.atomic():
+            get_backend().remove([post_id])
+            index_generation_bump()
         return
     post_type, question_id = row
     if post_type in _document_types:
@@ -181,4 +196,5 @@ def question_index_rebuild(progress: Progress | None = None) -> int:
                 if progress is not None:
                     progress(done)
         backend.finish_rebuild()
+        index_generation_bump()
     return done

@@ -8,6 +8,7 @@ from typing import Any, Protocol
 from django.conf import settings
 from django.db import connection
 from django.db.models import QuerySet
+from django.db.models.expressions import RawSQL
 
 from knowhow.qa.models import Post
 from knowhow.search.query import ParsedQuery
@@ -73,6 +74,10 @@ class SearchBackend(Protocol):
         candidate, referring to its id as `candidate.id`; each id comes with its result."""
 
     def snippets(self, query: ParsedQuery, question_ids: Sequence[int]) -> dict[int, Snippet]: ...
+
+    def id_list(self, ids: Sequence[int]) -> RawSQL:
+        """A subquery of these ids in one parameter, for `pk__in` with thousands of ids (Django
+        would otherwise compile a placeholder for each)."""
 
 
 def ranked_candidates(

@@ -4,6 +4,7 @@ from collections.abc import Sequence
 
 from django.db import connection
 from django.db.models import QuerySet
+from django.db.models.expressions import RawSQL
 
 from knowhow.qa.models import Post
 from knowhow.search.backends import (
@@ -141,3 +142,6 @@ class PostgresBackend:
             excerpt = body if MARK_START in body or MARK_START not in answers else answers
             out[pk] = Snippet(title=title, excerpt=excerpt)
         return out
+
+    def id_list(self, ids: Sequence[int]) -> RawSQL:
+        return RawSQL("SELECT unnest(%s::bigint[])", (list(ids),))

@@ -1,9 +1,11 @@
 """SQLite FTS5 backend: one contentful FTS5 table keyed by question id, ranked with bm25."""
 
+import json
 from collections.abc import Sequence
 
 from django.db import connection
 from django.db.models import QuerySet
+from django.db.models.expressions import RawSQL
 
 from knowhow.qa.models import Post
 from knowhow.search.backends import (
@@ -129,3 +131,6 @@ class SqliteBackend:
             excerpt = body if MARK_START in body or MARK_START not in answers else answers
             out[pk] = Snippet(title=title, excerpt=excerpt)
         return out
+
+    def id_list(self, ids: Sequence[int]) -> RawSQL:
+        return RawSQL("SELECT value FROM json_each(%s)", (json.dumps(list(ids)),))

@@ -168,12 +168,13 @@ def test_a_results_page_with_videos_costs_one_more_query(
             published(user=user, space=default_space, title=f"Osprey tutorial part {i + 1}")
         QuestionFactory(title="Osprey questions", space=default_space)
     # ranked candidates with their filter check (and so the count), page, tags, snippets,
-    # videos, their tags
-    with django_assert_num_queries(6):
-        results = search_questions(viewer=None, text="osprey")
-        assert [t.name for h in results.hits if h.video for t in h.video.tags.all()] == []
-        assert len(results.hits) == 4
-        assert sum(1 for h in results.hits if h.video is not None) == 3
+    # videos, their tags; the first time also the index generation (for the ranking cache)
+    for queries in (7, 6):
+        with django_assert_num_queries(queries):
+            results = search_questions(viewer=None, text="osprey")
+            assert [t.name for h in results.hits if h.video for t in h.video.tags.all()] == []
+            assert len(results.hits) == 4
+            assert sum(1 for h in results.hits if h.video is not None) == 3
 
 
 def test_what_is_said_in_an_answer_video_finds_its_question(user, default_space, committed):
