@@ -1554,7 +1554,12 @@ POST_IMPORT_COMMANDS = (
 def post_import_hooks() -> list[str]:
     """After an import commits: rebuild the search index and reputation where those apps
     provide a command for it. Returns what was done, for the summary."""
+    from knowhow.core.tasks import refresh_query_planner_statistics
+
     available = get_commands()
+    # The tables grew by the whole dump: the query planner needs to know (SQLite keeps no
+    # statistics of its own; see refresh_query_planner_statistics).
+    refresh_query_planner_statistics()
     done = []
     for name, what in POST_IMPORT_COMMANDS:
         if name in available:
