@@ -89,6 +89,10 @@ def page_get(key: str) -> str | None:
 
 
 def page_set(key: str, html_with_placeholders: str) -> None:
+    # Decided once here rather than on every response: a page with nothing that posts gets no
+    # CSRF token (and so no CSRF cookie); one that posts keeps the placeholder.
+    if not _POSTS.search(html_with_placeholders):
+        html_with_placeholders = html_with_placeholders.replace(CSRF_PLACEHOLDER, "")
     cache.set(key, html_with_placeholders, PAGE_CACHE_SECONDS)
 
 

@@ -36,8 +36,10 @@ def _is_htmx(request: HttpRequest) -> bool:
 
 
 def _viewer_key(request: HttpRequest) -> str:
-    if request.user.is_authenticated:
-        return f"u{request.user.pk}"
+    # No user yet when the early middleware serves a cached page: that request is anonymous.
+    user = getattr(request, "user", None)
+    if user is not None and user.is_authenticated:
+        return f"u{user.pk}"
     raw = f"{request.META.get('REMOTE_ADDR', '')}|{request.headers.get('User-Agent', '')}"
     return "a" + hashlib.sha256(raw.encode()).hexdigest()[:40]
 
@@ -123,6 +125,37 @@ def _render_page(
     return page_cache.page_response(request, html, view_count=question.view_count, status=status)
 
 
+def _cached_anonymous_page(
+    request: HttpRequest, state: selectors.QuestionThreadState, page_html: str
+) -> HttpResponse:
+    """The shared anonymous page from the cache, with this view counted."""
+    question = state.question
+    if services.question_record_view(
+        question=question, viewer_key=_viewer_key(request), viewer=None
+    ):
+        question.view_count += 1
+    return page_cache.page_response(request, page_html, view_count=question.view_count)
+
+
+def question_detail_early(
+    request: HttpRequest, pk: int, slug: str | None = None
+) -> HttpResponse | None:
+    """The cached anonymous question page for a request with no session and no message, before
+    sessions, authentication, CSRF and messages are set up (`qa.middleware`); None when this
+    request needs the full view (not cached yet, a redirect, a 404, a page with a form)."""
+    try:
+        state = selectors.question_thread_state(pk=pk, viewer=None)
+    except NotFound:
+        return None
+    if slug != state.question.slug:
+        return None
+    page_html = page_cache.page_get(page_cache.page_cache_key(state=state, request=request))
+    # A page that posts needs a CSRF token and cookie: CsrfViewMiddleware's part.
+    if page_html is None or page_cache.CSRF_PLACEHOLDER in page_html:
+        return None
+    return _cached_anonymous_page(request, state, page_html)
+
+
 @require_safe
 def question_detail(request: HttpRequest, pk: int, slug: str | None = None) -> HttpResponse:
     """The question page: a visibility check and the thread's fingerprint in one query, then,
@@ -140,11 +173,7 @@ def question_detail(request: HttpRequest, pk: int, slug: str | None = None) -> H
         page_key = page_cache.page_cache_key(state=state, request=request)
         page_html = page_cache.page_get(page_key)
         if page_html is not None:
-            if services.question_record_view(
-                question=question, viewer_key=_viewer_key(request), viewer=None
-            ):
-                question.view_count += 1
-            return page_cache.page_response(request, page_html, view_count=question.view_count)
+            return _cached_anonymous_page(request, state, page_html)
     key = page_cache.thread_cache_key(state=state, request=request)
     thread_html = page_cache.thread_get(key)
     full_question = question
