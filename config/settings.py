@@ -161,6 +161,10 @@ else:
         "default": {
             "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
             "LOCATION": "knowhow",
+            # Django's default of 300 entries is crossed by the question pages of a few dozen
+            # threads (page, thread and view marks, anonymous and per person), and a full
+            # cache drops a third of its entries at once. Pages are 10-40 kB: ~50 MB at most.
+            "OPTIONS": {"MAX_ENTRIES": 3000},
         }
     }
     TASKS = {
