@@ -15,7 +15,7 @@ from collections.abc import Callable
 from django.conf import settings
 from django.contrib.messages.storage.cookie import CookieStorage
 from django.http import HttpRequest, HttpResponse
-from django.urls import Resolver404, resolve, reverse
+from django.urls import NoReverseMatch, Resolver404, resolve, reverse
 from django.utils.cache import patch_vary_headers
 
 from knowhow.qa import views
@@ -24,9 +24,20 @@ from knowhow.qa import views
 class CachedQuestionPageMiddleware:
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
-        # Only paths under the question page's prefix are resolved a second time.
-        self.prefix = reverse("qa:question_detail", kwargs={"pk": 1}).rsplit("1/", 1)[0]
         self.cookies = (settings.SESSION_COOKIE_NAME, CookieStorage.cookie_name)
+        self._prefix: str | None = None
+
+    @property
+    def prefix(self) -> str:
+        """Only paths under the question page's prefix are resolved a second time ("" when
+        the URLconf has no question page, as in some tests: then nothing is)."""
+        if self._prefix is None:
+            try:
+                url = reverse("qa:question_detail", kwargs={"pk": 1})
+            except NoReverseMatch:
+                url = ""
+            self._prefix = url.rsplit("1/", 1)[0]
+        return self._prefix
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.early_response(request)
@@ -35,6 +46,7 @@ class CachedQuestionPageMiddleware:
     def early_response(self, request: HttpRequest) -> HttpResponse | None:
         if (
             request.method != "GET"
+            or not self.prefix
             or not request.path_info.startswith(self.prefix)
             or request.META.get("QUERY_STRING")
             or any(name in request.COOKIES for name in self.cookies)
