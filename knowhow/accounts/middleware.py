@@ -1,26 +1,16 @@
-"""Request-level parts of accounts: the signed-in person (reused while the database is
-unchanged), the person's address, the 'last seen' time of sessions (at most one write per
-session every few minutes, tracked in the cache so that ordinary requests cost no query), and
-the two-factor requirement for administrators."""
+"""Request-level parts of accounts: the person's address, the 'last seen' time of sessions (at
+most one write per session every few minutes, tracked in the cache so that ordinary requests
+cost no query), and the two-factor requirement for administrators."""
 
-import copy
 import ipaddress
 from collections.abc import Callable
-from typing import Any
 
 from django.conf import settings
-from django.contrib import auth
-from django.contrib.auth.middleware import (
-    AuthenticationMiddleware as DjangoAuthenticationMiddleware,
-)
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
-from django.utils.crypto import constant_time_compare
-from django.utils.functional import SimpleLazyObject
 
 from knowhow.accounts.models import UserSession
-from knowhow.core.read_memo import memoized
 
 SEEN_EVERY_SECONDS = 300
 
@@ -47,49 +37,6 @@ def client_ip(request: HttpRequest) -> str | None:
             except ValueError:
                 pass
     return request.META.get("REMOTE_ADDR") or None
-
-
-class AuthenticationMiddleware(DjangoAuthenticationMiddleware):
-    """Django's, except that the person is not read again while the database is unchanged
-    (`core/read_memo.py`, SQLite only): the same session data (user id, backend and the hash
-    that signs the session to the password) and the same rows give the same person. Anything
-    that changes them (a password change, deactivation, a revoked or new session) changes the
-    database or the session, and the next request reads the person again through Django's own
-    `auth.get_user`, with its checks."""
-
-    def process_request(self, request: HttpRequest) -> None:
-        super().process_request(request)
-        request.user = SimpleLazyObject(lambda: _request_user(request))  # type: ignore[assignment]
-
-
-def _request_user(request: HttpRequest) -> Any:
-    if not hasattr(request, "_cached_user"):
-        request._cached_user = _session_user(request)  # type: ignore[attr-defined]
-    return request._cached_user  # type: ignore[attr-defined]
-
-
-def _session_user(request: HttpRequest) -> Any:
-    session = request.session
-    signed = session.get(auth.HASH_SESSION_KEY)
-    key = (
-        "session_user",
-        session.get(auth.SESSION_KEY),
-        session.get(auth.BACKEND_SESSION_KEY),
-        signed,
-    )
-    if None in key:
-        return auth.get_user(request)
-
-    def verified(user: Any) -> bool:
-        # Kept only when the session verified with the current secret: Django's other outcomes
-        # (a fallback secret, which re-keys the session, or a flush) must run every time.
-        return bool(user.is_authenticated) and constant_time_compare(
-            signed, user.get_session_auth_hash()
-        )
-
-    user = memoized(key, lambda: auth.get_user(request), keep=verified)
-    # Each request gets its own copy: a view may set attributes on request.user.
-    return copy.deepcopy(user) if user.is_authenticated else user
 
 
 class SessionActivityMiddleware:

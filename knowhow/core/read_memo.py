@@ -38,11 +38,9 @@ def database_version() -> tuple[Any, int, int] | None:
     return (raw, version, raw.total_changes)
 
 
-def memoized(
-    key: Hashable, compute: Callable[[], T], *, keep: Callable[[T], bool] | None = None
-) -> T:
+def memoized(key: Hashable, compute: Callable[[], T]) -> T:
     """compute(), or what it returned for `key` on this thread's connection if the database has
-    not changed since. Exceptions are not memoized, nor values for which keep() is false."""
+    not changed since. Exceptions are not memoized."""
     version = database_version()
     if version is None:
         return compute()
@@ -54,8 +52,6 @@ def memoized(
     if key in entries:
         return entries[key]  # type: ignore[no-any-return]
     value = compute()
-    if keep is not None and not keep(value):
-        return value
     if len(entries) >= MAX_ENTRIES:
         entries.clear()
     entries[key] = value
