@@ -17,7 +17,14 @@ same fingerprint and the request's path, so a repeat view is the fingerprint que
 and the view count. The page holds two placeholders: the CSRF token (replaced by nothing when
 the page has no form that posts, so that no CSRF cookie is set) and the view count, which is
 exact on every response. A visitor with a pending message (a flash after logging out, say) is
-served an uncached render, since the message shows once and only to them.
+served an uncached render, since the message shows once and only to them. Such a page is
+answered by `qa.middleware` before sessions, CSRF and authentication when the request carries no
+session or message cookie.
+
+A signed-in person's whole page is cached too, per person: the thread's viewer key plus every
+column of their row but the password hash (the header shows their name, avatar and staff
+links), with the same two placeholders. Not with a pending message, nor while a sanction may be
+in force (its banner depends on the time).
 """
 
 import hashlib
