@@ -79,19 +79,23 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Response headers only: above the cached question page, so that it carries them too.
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "knowhow.core.middleware.ContentSecurityPolicyMiddleware",
+    # Around everything that may record an event, the cached page's view count included.
+    "knowhow.analytics.middleware.EventBufferMiddleware",
+    # The cached anonymous question page, before sessions, auth, CSRF and messages.
+    "knowhow.qa.middleware.CachedQuestionPageMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "knowhow.core.middleware.ContentSecurityPolicyMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "knowhow.accounts.middleware.SessionActivityMiddleware",
     "knowhow.accounts.middleware.TwoFactorRequiredMiddleware",
     "knowhow.moderation.middleware.SuspensionMiddleware",
     "knowhow.core.middleware.ApplicationErrorMiddleware",
-    "knowhow.analytics.middleware.EventBufferMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -157,6 +161,10 @@ else:
         "default": {
             "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
             "LOCATION": "knowhow",
+            # Django's default of 300 entries is crossed by the question pages of a few dozen
+            # threads (page, thread and view marks, anonymous and per person), and a full
+            # cache drops a third of its entries at once. Pages are 10-40 kB: ~50 MB at most.
+            "OPTIONS": {"MAX_ENTRIES": 3000},
         }
     }
     TASKS = {

@@ -17,11 +17,19 @@ same fingerprint and the request's path, so a repeat view is the fingerprint que
 and the view count. The page holds two placeholders: the CSRF token (replaced by nothing when
 the page has no form that posts, so that no CSRF cookie is set) and the view count, which is
 exact on every response. A visitor with a pending message (a flash after logging out, say) is
-served an uncached render, since the message shows once and only to them.
+served an uncached render, since the message shows once and only to them. Such a page is
+answered by `qa.middleware` before sessions, CSRF and authentication when the request carries no
+session or message cookie.
+
+A signed-in person's whole page is cached too, per person: the thread's viewer key plus every
+column of their row but the password hash (the header shows their name, avatar and staff
+links), with the same two placeholders. Not with a pending message, nor while a sanction may be
+in force (its banner depends on the time).
 """
 
 import hashlib
 import re
+from typing import Any
 
 from django.contrib.humanize.templatetags.humanize import intcomma
 from django.contrib.messages import get_messages
@@ -30,6 +38,7 @@ from django.http import HttpRequest, HttpResponse
 from django.middleware.csrf import get_token
 from django.utils.cache import patch_cache_control
 
+from knowhow.moderation.selectors import live_sanctions
 from knowhow.qa.selectors import QuestionThreadState
 
 # Bounds what the fingerprint does not see: a renamed or erased person, badges, videos.
@@ -42,23 +51,28 @@ VIEWS_PLACEHOLDER = "knowhow-views-placeholder-41d0"
 _POSTS = re.compile(r'method="post"|hx-(?:post|put|patch|delete)=', re.IGNORECASE)
 
 
+def _viewer_hash(state: QuestionThreadState, user: Any, *, whole_row: bool = False) -> str:
+    parts: list[object] = [
+        user.pk,
+        getattr(user, "reputation", 0),
+        user.is_staff,
+        user.is_superuser,
+        user.is_active,
+        state.viewer_is_moderator,
+        sorted(state.my_votes.items()),
+    ]
+    if whole_row:
+        # The page's header shows the person (name, avatar, staff links): every column of
+        # their row but the password hash, so any change to it makes a new key.
+        parts += [
+            getattr(user, f.attname) for f in user._meta.concrete_fields if f.attname != "password"
+        ]
+    return hashlib.blake2b(repr(parts).encode(), digest_size=12).hexdigest()
+
+
 def thread_cache_key(*, state: QuestionThreadState, request: HttpRequest) -> str:
     user = request.user
-    if user.is_authenticated:
-        viewer = repr(
-            (
-                user.pk,
-                getattr(user, "reputation", 0),
-                user.is_staff,
-                user.is_superuser,
-                user.is_active,
-                state.viewer_is_moderator,
-                sorted(state.my_votes.items()),
-            )
-        )
-        viewer = hashlib.blake2b(viewer.encode(), digest_size=12).hexdigest()
-    else:
-        viewer = "anonymous"
+    viewer = _viewer_hash(state, user) if user.is_authenticated else "anonymous"
     return f"qthread:{TEMPLATE_VERSION}:{state.question.pk}:{state.fingerprint}:{viewer}"
 
 
@@ -77,10 +91,30 @@ def anonymous_page_cacheable(request: HttpRequest) -> bool:
     return not request.user.is_authenticated and not len(get_messages(request))
 
 
+def signed_in_page_cacheable(request: HttpRequest) -> bool:
+    """Whether this signed-in person's whole page may be served from (and stored in) the
+    cache: not with a pending message (shown once), nor while a sanction may be in force (its
+    banner depends on the time, not only on the person's row)."""
+    user = request.user
+    return (
+        user.is_authenticated
+        and not len(get_messages(request))
+        and not live_sanctions(user=user)  # no query unless the row says one may be
+    )
+
+
 def page_cache_key(*, state: QuestionThreadState, request: HttpRequest) -> str:
+    """The whole page's key: shared by anonymous visitors, per person (and their row) when
+    signed in."""
     # The header's login link carries the full path (?next=...), so the query string counts.
     path = hashlib.blake2b(request.get_full_path().encode(), digest_size=8).hexdigest()
-    return f"qpage:{TEMPLATE_VERSION}:{state.question.pk}:{state.fingerprint}:{path}"
+    user = getattr(request, "user", None)
+    viewer = (
+        _viewer_hash(state, user, whole_row=True)
+        if user is not None and user.is_authenticated
+        else "anonymous"
+    )
+    return f"qpage:{TEMPLATE_VERSION}:{state.question.pk}:{state.fingerprint}:{path}:{viewer}"
 
 
 def page_get(key: str) -> str | None:
@@ -89,6 +123,10 @@ def page_get(key: str) -> str | None:
 
 
 def page_set(key: str, html_with_placeholders: str) -> None:
+    # Decided once here rather than on every response: a page with nothing that posts gets no
+    # CSRF token (and so no CSRF cookie); one that posts keeps the placeholder.
+    if not _POSTS.search(html_with_placeholders):
+        html_with_placeholders = html_with_placeholders.replace(CSRF_PLACEHOLDER, "")
     cache.set(key, html_with_placeholders, PAGE_CACHE_SECONDS)
 
 

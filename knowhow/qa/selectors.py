@@ -1,9 +1,10 @@
 """Reads for Q&A. Each list or page fetches what it shows in a fixed number of queries."""
 
+import copy
 import difflib
 import hashlib
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from django.core.cache import cache
@@ -13,6 +14,7 @@ from django.utils.functional import cached_property
 
 from knowhow.accounts.models import User
 from knowhow.core.errors import NotFound
+from knowhow.core.read_memo import memoized
 from knowhow.core.text import clean_text
 from knowhow.qa.models import Comment, Post, PostRevision, Tag, TagFollow, Vote
 from knowhow.qa.permissions import check_view_post
@@ -274,7 +276,19 @@ def question_thread_state(*, pk: int, viewer: Viewer) -> QuestionThreadState:
     for the visibility filter. Raises NotFound like `question_get_for_viewer`; whether the
     viewer may see a deleted or hidden question is left to that selector, which the page calls
     whenever the thread is not already rendered for this kind of viewer.
+
+    On SQLite the result is reused while the database has not changed at all (`read_memo`:
+    one `PRAGMA data_version` instead of compiling and running the query), per kind of viewer.
     """
+    signed_in = viewer is not None and viewer.is_authenticated
+    # Everything about the viewer that the query reads; the rest of it is in the database.
+    who = (viewer.pk, viewer.is_superuser, viewer.is_staff) if signed_in else None  # type: ignore[union-attr]
+    state = memoized(("question_thread_state", pk, who), lambda: _thread_state(pk, viewer))
+    # The page counts a view on its question object: the memo keeps its own.
+    return replace(state, question=copy.copy(state.question))
+
+
+def _thread_state(pk: int, viewer: Viewer) -> QuestionThreadState:
     qs = (
         Post.objects.filter(Q(pk=pk, post_type=Post.PostType.QUESTION) | Q(question_id=pk))
         .filter(visible_space_q(viewer))

@@ -36,8 +36,10 @@ def _is_htmx(request: HttpRequest) -> bool:
 
 
 def _viewer_key(request: HttpRequest) -> str:
-    if request.user.is_authenticated:
-        return f"u{request.user.pk}"
+    # No user yet when the early middleware serves a cached page: that request is anonymous.
+    user = getattr(request, "user", None)
+    if user is not None and user.is_authenticated:
+        return f"u{user.pk}"
     raw = f"{request.META.get('REMOTE_ADDR', '')}|{request.headers.get('User-Agent', '')}"
     return "a" + hashlib.sha256(raw.encode()).hexdigest()[:40]
 
@@ -123,12 +125,51 @@ def _render_page(
     return page_cache.page_response(request, html, view_count=question.view_count, status=status)
 
 
+def _cached_page(
+    request: HttpRequest, state: selectors.QuestionThreadState, page_html: str
+) -> HttpResponse:
+    """A whole page from the cache (shared anonymous, or this person's), with this view
+    counted and this response's CSRF token."""
+    question = state.question
+    user = getattr(request, "user", None)
+    viewer = user if user is not None and user.is_authenticated else None
+    if services.question_record_view(
+        question=question, viewer_key=_viewer_key(request), viewer=viewer
+    ):
+        question.view_count += 1
+    return page_cache.page_response(request, page_html, view_count=question.view_count)
+
+
+def question_detail_early(
+    request: HttpRequest, pk: int, slug: str | None = None
+) -> HttpResponse | None:
+    """The cached anonymous question page for a request with no session and no message, before
+    sessions, authentication, CSRF and messages are set up (`qa.middleware`); None when this
+    request needs the full view (not cached yet, a redirect, a 404, a page with a form)."""
+    try:
+        state = selectors.question_thread_state(pk=pk, viewer=None)
+    except NotFound:
+        return None
+    # The view, if this request reaches it, reuses the state rather than reading it again.
+    request._anonymous_thread_state = state  # type: ignore[attr-defined]
+    if slug != state.question.slug:
+        return None
+    page_html = page_cache.page_get(page_cache.page_cache_key(state=state, request=request))
+    # A page that posts needs a CSRF token and cookie: CsrfViewMiddleware's part.
+    if page_html is None or page_cache.CSRF_PLACEHOLDER in page_html:
+        return None
+    return _cached_page(request, state, page_html)
+
+
 @require_safe
 def question_detail(request: HttpRequest, pk: int, slug: str | None = None) -> HttpResponse:
-    """The question page: a visibility check and the thread's fingerprint in one query, then,
-    for anonymous visitors, the whole page from the cache; otherwise the thread from the cache
-    (page_cache.py) or rendered and cached, in a page rendered per request."""
-    state = selectors.question_thread_state(pk=pk, viewer=request.user)
+    """The question page: a visibility check and the thread's fingerprint in one query (or
+    none while the database is unchanged), then the whole page from the cache, shared by
+    anonymous visitors, per person when signed in; otherwise the thread from the cache
+    (page_cache.py) or rendered and cached, in a page rendered and cached."""
+    state = getattr(request, "_anonymous_thread_state", None)
+    if state is None or state.question.pk != pk or request.user.is_authenticated:
+        state = selectors.question_thread_state(pk=pk, viewer=request.user)
     question = state.question
     if request.method == "GET" and slug != question.slug:
         return redirect(
@@ -136,15 +177,15 @@ def question_detail(request: HttpRequest, pk: int, slug: str | None = None) -> H
         )
     viewer = request.user if request.user.is_authenticated else None
     page_key = None
-    if page_cache.anonymous_page_cacheable(request):
+    if (
+        page_cache.signed_in_page_cacheable(request)
+        if viewer is not None
+        else page_cache.anonymous_page_cacheable(request)
+    ):
         page_key = page_cache.page_cache_key(state=state, request=request)
         page_html = page_cache.page_get(page_key)
         if page_html is not None:
-            if services.question_record_view(
-                question=question, viewer_key=_viewer_key(request), viewer=None
-            ):
-                question.view_count += 1
-            return page_cache.page_response(request, page_html, view_count=question.view_count)
+            return _cached_page(request, state, page_html)
     key = page_cache.thread_cache_key(state=state, request=request)
     thread_html = page_cache.thread_get(key)
     full_question = question

@@ -4,7 +4,7 @@ per viewer, visibility is checked on every request, and a cached page costs few 
 import re
 
 import pytest
-from django.test import Client
+from django.test import Client, RequestFactory
 from django.utils import timezone
 
 from knowhow.core.tests.factories import AnswerFactory, QuestionFactory, UserFactory, add_member
@@ -319,3 +319,61 @@ def test_a_repeat_anonymous_view_of_a_new_viewer_is_a_few_queries(
     # The thread state, then counting the view: the update, the day's row, the view event.
     with django_assert_max_num_queries(4):
         _page(_anonymous("203.0.113.9"), question)
+
+
+# --- The whole page for a signed-in person ---------------------------------------------------
+
+
+def test_a_repeat_signed_in_view_is_served_without_rendering(
+    logged_in_client, question, answer, django_assert_num_queries
+):
+    first = logged_in_client.get(question.get_absolute_url())
+    assert first.templates  # rendered once
+    # The user (the session comes from the cache) and the thread state.
+    with django_assert_num_queries(2):
+        again = logged_in_client.get(question.get_absolute_url())
+    assert again.templates == []
+    strip = re.compile(r'(value="|"X-CSRFToken": ")[A-Za-z0-9]{64}"')
+    assert strip.sub("", again.content.decode()) == strip.sub("", first.content.decode())
+
+
+def test_a_signed_in_page_is_never_served_to_another_person(question, answer, user, other_user):
+    mine, theirs = Client(), Client()
+    mine.force_login(user)
+    theirs.force_login(other_user)
+    for _ in range(2):
+        assert f"Your profile ({user.name})" in _page(mine, question)
+        assert f"Your profile ({other_user.name})" in _page(theirs, question)
+
+
+def test_a_change_to_the_persons_row_shows_on_the_next_view(logged_in_client, question, user):
+    _page(logged_in_client, question)
+    _page(logged_in_client, question)
+    user.display_name = "Renamed Person"
+    user.save(update_fields=["display_name"])
+    assert "Your profile (Renamed Person)" in _page(logged_in_client, question)
+
+
+def test_a_signed_in_pending_message_is_shown_once(logged_in_client, question, answer):
+    from django.contrib.messages import constants
+    from django.contrib.messages.storage.base import Message
+    from django.contrib.messages.storage.cookie import CookieStorage
+
+    _page(logged_in_client, question)
+    _page(logged_in_client, question)
+    storage = CookieStorage(RequestFactory().get("/"))
+    logged_in_client.cookies["messages"] = storage._encode(
+        [Message(constants.SUCCESS, "Profile saved.")]
+    )
+    assert "Profile saved." in _page(logged_in_client, question)
+    assert "Profile saved." not in _page(logged_in_client, question)
+
+
+def test_a_sanctioned_person_sees_the_banner_on_every_view(logged_in_client, question, user, staff):
+    _page(logged_in_client, question)
+    _page(logged_in_client, question)
+    moderation.sanction_apply(
+        user=user, by=staff, kind="silence", reason="Repeated rude comments.", days=3
+    )
+    for _ in range(2):
+        assert "Your account is silenced" in _page(logged_in_client, question)
