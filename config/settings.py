@@ -231,8 +231,11 @@ ACCOUNT_USER_DISPLAY = "knowhow.accounts.sso.user_display"
 # SCIM 2.0 provisioning (/scim/v2/): a bearer token here, or tokens made in the admin.
 SCIM_TOKEN = os.environ.get("SCIM_TOKEN", "")
 # Sessions are read from the cache (Redis when scaled out) and written through to the database,
-# which saves a query on every signed-in request.
-SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+# which saves a query on every signed-in request. With the embedded default's per-process cache a
+# cached copy is kept at most SESSION_CACHE_MAX_SECONDS, so a session revoked in one server
+# process is refused by the others within that time (knowhow/accounts/session_store.py).
+SESSION_ENGINE = "knowhow.accounts.session_store"
+SESSION_CACHE_MAX_SECONDS = int(os.environ.get("SESSION_CACHE_MAX_SECONDS", "5"))
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", not DEBUG and env_bool("HTTPS"))
