@@ -44,24 +44,16 @@ def list_questions(
     viewer = request.auth
     space_obj = space_get_for_viewer(slug=space, viewer=viewer) if space else None
     author_obj = selectors.user_get(pk=author) if author else None
-    qs = selectors.question_list(
-        viewer=viewer,
-        sort=sort,
-        tag=tag,
-        space=space_obj,
-        author=author_obj,
-        source=source,
-        source_id=source_id,
-    )
-    key = selectors.list_count_key(
-        viewer=viewer,
-        sort=sort,
-        tag=tag,
-        space=space_obj,
-        author=author_obj,
-        source=source,
-        source_id=source_id,
-    )
+    filters = {
+        "sort": sort,
+        "tag": tag,
+        "space": space_obj,
+        "author": author_obj,
+        "source": source,
+        "source_id": source_id,
+    }
+    qs = selectors.question_list(viewer=viewer, **filters)
+    key = selectors.list_count_key(viewer=viewer, **filters)
     return paginate(request, qs, page=page, page_size=page_size, count_key=key)
 
 
