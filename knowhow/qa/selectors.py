@@ -54,6 +54,23 @@ def visible_posts(viewer: Viewer) -> QuerySet[Post]:
 
 # From this many questions a tag's list is read in list order rather than tag first.
 FREQUENT_TAG_QUESTIONS = 2_000
+# How long a tag name's id and question count are kept for choosing that plan (a stale count
+# only chooses a slower plan for a while; the results are the same either way).
+TAG_PLAN_SECONDS = 300
+
+
+def _tag_for_plan(name: str) -> "Tag | None":
+    """The tag of this name with its id and question count, from the cache when it can be: the
+    `?tag=` filters of the question list and the API have only the name, and one more query per
+    list to choose the plan would cost more than it saves on rare tags."""
+    key = "qa:tag-plan:" + hashlib.sha256(name.encode()).hexdigest()[:32]
+    found = cache.get(key)
+    if found is None:
+        row = Tag.objects.filter(name=name).values_list("pk", "question_count").first()
+        found = list(row) if row else [0, 0]
+        cache.set(key, found, TAG_PLAN_SECONDS)
+    pk, count = found
+    return Tag(pk=pk, name=name, question_count=count) if pk else None
 
 
 def question_list(
@@ -71,6 +88,10 @@ def question_list(
     qs = visible_posts(viewer).filter(post_type=Post.PostType.QUESTION, is_deleted=False)
     if sort == QuestionSort.UNANSWERED:
         qs = qs.filter(answer_count=0)
+    if isinstance(tag, str) and tag:
+        found = _tag_for_plan(clean_text(tag))
+        # An unknown tag keeps the name filter (no results, as before).
+        tag = found if found is not None and found.question_count >= FREQUENT_TAG_QUESTIONS else tag
     if isinstance(tag, Tag) and tag.question_count >= FREQUENT_TAG_QUESTIONS:
         # A frequent tag: read questions in list order and keep those with the tag (about one in
         # ten or more qualifies) instead of fetching and sorting every question of the tag, which

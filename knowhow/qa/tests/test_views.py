@@ -112,6 +112,41 @@ def test_the_list_filters_by_tag_and_paginates(client, default_space, user):
     assert "tag=many" in _text(response) and "page=2" in _text(response)
 
 
+@pytest.mark.parametrize("sort", ["active", "newest", "top", "unanswered"])
+def test_a_frequent_tag_lists_the_same_questions_by_either_plan(
+    client, default_space, user, settings, monkeypatch, sort
+):
+    from knowhow.qa import selectors
+
+    for i in range(7):
+        QuestionFactory(author=user, title=f"Tagged question number {i}", tags=["busy"])
+    QuestionFactory(author=user, title="Untagged question here", tags=["quiet"])
+    urls = [
+        reverse("qa:question_list") + f"?tag=busy&sort={sort}",
+        reverse("qa:question_list") + f"?tag=BUSY&sort={sort}",
+        f"/tags/busy/?sort={sort}",
+    ]
+
+    def listed():
+        pages = [[q.pk for q in client.get(url).context["page"].object_list] for url in urls]
+        api = client.get(f"/api/v1/questions?tag=busy&sort={sort}").json()
+        return pages, sorted(item["id"] for item in api["results"])
+
+    by_join = listed()
+    monkeypatch.setattr(selectors, "FREQUENT_TAG_QUESTIONS", 1)  # every tag counts as frequent
+    from django.core.cache import cache
+
+    cache.clear()
+    by_exists = listed()
+    assert by_exists == by_join
+    assert len(by_join[0][0]) == 7 and by_join[0][0] == by_join[0][1] == by_join[0][2]
+    # The unknown tag still lists nothing, by either plan.
+    assert (
+        list(client.get(reverse("qa:question_list") + "?tag=nosuch").context["page"].object_list)
+        == []
+    )
+
+
 # --- question page --------------------------------------------------------------------------
 
 
