@@ -26,7 +26,7 @@ from django.test.utils import CaptureQueriesContext  # noqa: E402
 
 from bench.load import search_queries  # noqa: E402
 from knowhow.accounts.models import User  # noqa: E402
-from knowhow.qa.models import Post  # noqa: E402
+from knowhow.qa.models import Post, Tag  # noqa: E402
 
 
 def main() -> None:
@@ -47,6 +47,12 @@ def main() -> None:
             for i, q in enumerate(search_queries()[: args.searches])
         },
         "api_list": "/api/v1/questions",
+    }
+    frequent = Tag.objects.order_by("-question_count").values_list("name", flat=True).first()
+    pages |= {
+        "tag_filter (most frequent tag)": f"/questions/?tag={frequent}",
+        "tag_page (most frequent tag)": f"/tags/{frequent}/",
+        "tag_api_list (most frequent tag)": f"/api/v1/questions?tag={frequent}",
     }
     pages = {name: url for name, url in pages.items() if name.startswith(args.only)}
     print(f"load average: {os.getloadavg()}")
