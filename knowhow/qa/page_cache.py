@@ -130,6 +130,11 @@ def page_set(key: str, html_with_placeholders: str) -> None:
     cache.set(key, html_with_placeholders, PAGE_CACHE_SECONDS)
 
 
+def page_posts(html: str) -> bool:
+    """Whether a page has anything that sends a CSRF token (a form that posts, an htmx write)."""
+    return _POSTS.search(html) is not None
+
+
 def page_response(
     request: HttpRequest, html_with_placeholders: str, *, view_count: int, status: int = 200
 ) -> HttpResponse:
