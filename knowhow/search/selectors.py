@@ -283,22 +283,41 @@ def _ordered_in_index(
     """The ids that pass the filters and visibility of `qs`, best first, at most
     MAX_COUNTED + 1 (enough for the capped count): relevance order from the index alone for a
     bounded set of candidates (only those in every `within` set), then the filters and
-    visibility on those ids only. None when the candidates run out before the count is known
-    (filters that few of the best matches pass): the caller then ranks in SQL. `generation`:
-    the index generation read before, if any."""
+    visibility on those ids only, the best first. None when the candidates run out before the
+    count is known (filters that few of the best matches pass): the caller then ranks in SQL.
+
+    `generation`: the index generation read at the start of the request; a ranking cached
+    under it is used (it was ranked at that state or a later one)."""
     limit = CANDIDATE_FACTOR * (MAX_COUNTED + 1)
+    # Enough to fill the capped count when nearly all pass; the rest only when too few did.
+    first = MAX_COUNTED + 1 + (MAX_COUNTED + 1) // CHECK_MARGIN
     key = ranking_cache.cache_key(query=query, limit=limit, within=within)
-    candidates, now = _cached_candidates(qs, key)
-    if candidates is None:
-        generation = now if now is not None else generation
+    entry = ranking_cache.cached(key)
+    if entry is not None and generation is not None and entry[0] == generation:
+        ids = entry[1]
+        passing = set(
+            qs.filter(pk__in=get_backend().id_list(ids[:first]))
+            .order_by()
+            .values_list("pk", flat=True)
+        )
+        candidates = [(pk, pk in passing if i < first else None) for i, pk in enumerate(ids)]
+    else:
         if generation is None:
             generation = ranking_cache.current_generation()
-        # The filters and visibility, checked for each candidate by its id (no join over
-        # matches).
+        # The filters and visibility, checked for each of the best candidates by its id (no
+        # join over matches).
         passes = qs.filter(pk=RawSQL("candidate.id", ())).values("pk")
-        candidates = get_backend().ranked_ids(query, limit, within, passes)
+        candidates = get_backend().ranked_ids(query, limit, within, passes, check_first=first)
         ranking_cache.store(key, generation=generation, ids=[pk for pk, _ in candidates])
     ordered = [pk for pk, ok in candidates if ok]
+    unchecked = [pk for pk, ok in candidates if ok is None]
+    if len(ordered) <= MAX_COUNTED and unchecked:
+        passing = set(
+            qs.filter(pk__in=get_backend().id_list(unchecked))
+            .order_by()
+            .values_list("pk", flat=True)
+        )
+        ordered = [pk for pk, ok in candidates if ok or (ok is None and pk in passing)]
     if len(candidates) >= limit and len(ordered) <= MAX_COUNTED:
         return None
     return ordered[: MAX_COUNTED + 1]
@@ -314,38 +333,6 @@ def _page_of(
     by_id = {q.pk: q for q in _with_related(qs.filter(pk__in=page_ids))} if page_ids else {}
     questions = [by_id[pk] for pk in page_ids if pk in by_id]
     return id_page, questions
-
-
-def _cached_candidates(
-    qs: QuerySet[Post], key: str
-) -> tuple[list[tuple[int, bool]] | None, int | None]:
-    """The cached ranking under `key`, each id with whether it passes the filters and
-    visibility of `qs` now, and the index generation if it was read; no ranking when nothing
-    is cached or the index changed since. Only as many of the best ids are checked as fill
-    the capped count when nearly all pass; the rest only when too few did."""
-    entry = ranking_cache.cached(key)
-    if entry is None:
-        return None, None
-    generation, ids = entry
-    checked = ids[: MAX_COUNTED + 1 + (MAX_COUNTED + 1) // CHECK_MARGIN]
-    # The generation is read in the same statement as the check, so both see one state.
-    rows = list(
-        qs.filter(pk__in=get_backend().id_list(checked))
-        .annotate(index_generation=RawSQL(ranking_cache.GENERATION_SQL, ()))
-        .order_by()
-        .values_list("pk", "index_generation")
-    )
-    now = rows[0][1] if rows else ranking_cache.current_generation()
-    if now != generation:
-        return None, now
-    passing = {pk for pk, _ in rows}
-    if len(passing) <= MAX_COUNTED and len(checked) < len(ids):
-        rest = ids[len(checked) :]
-        passing.update(
-            qs.filter(pk__in=get_backend().id_list(rest)).order_by().values_list("pk", flat=True)
-        )
-        checked = ids
-    return [(pk, pk in passing) for pk in checked], now
 
 
 def _ranked_in_sql(
