@@ -85,9 +85,10 @@ def content_key(audience: Audience, query_string: str) -> str:
     return _key("content", audience, query_string)
 
 
-def page_key(audience: Audience, full_path: str) -> str:
-    """The key of the whole anonymous page (its header's login link carries the full path)."""
-    return _key("page", audience, full_path)
+def page_key(audience: Audience, full_path: str, person: str = "") -> str:
+    """The key of the whole page: anonymous (its header's login link carries the full path),
+    or one person's (`person`: their row's fingerprint; the header shows them)."""
+    return _key("page", audience, full_path, person)
 
 
 def get(key: str, audience: Audience) -> Any:

@@ -344,3 +344,31 @@ def test_a_private_result_is_not_served_from_the_page_of_another_audience(commit
     SpaceMembership.objects.filter(user=member).delete()
     client.force_login(member)
     assert b"Cryostat" not in client.get(url, {"q": "cryostat"}).content
+
+
+def test_a_signed_in_person_gets_their_whole_page_from_the_cache_with_their_own_token(
+    committed, client, searches
+):
+    person = UserFactory()
+    with committed():
+        ask("Canary analysis thresholds")
+    url = reverse("search:search")
+    client.force_login(person)
+    with committed():
+        first = client.get(url, {"q": "canary"})
+    client.cookies.pop("csrftoken", None)
+    with committed():
+        again = client.get(url, {"q": "canary"})
+    assert b"<mark>Canary</mark>" in again.content
+    assert page_token(again) and page_token(again) != page_token(first)
+    assert again["Cache-Control"] == "private, no-cache"
+    assert [s[:2] for s in searches] == [(person.pk, 1), (person.pk, 1)]
+    person.display_name = "Renamed Person"
+    person.save()
+    assert "Renamed" in client.get(url, {"q": "canary"}).content.decode()
+
+
+def page_token(response):
+    html = response.content.decode()
+    marker = 'name="csrfmiddlewaretoken" value="'
+    return html[html.index(marker) + len(marker) :].split('"', 1)[0]
