@@ -199,9 +199,19 @@ def search_questions(
     )
     ranked = None
     others_tagged: dict[str, list[int]] = {}
+    hits_key = None
     if cached_ids is not None and cached_ids != RANKED_IN_SQL:
         # Checked and filtered for this audience under this generation: only the page is read,
-        # with the filters but the tags (any change to tags changes the generation).
+        # with the filters but the tags (any change to tags changes the generation), or the
+        # page's hits are cached too.
+        id_page = Paginator(cached_ids, per_page).get_page(page)
+        hits_key = result_cache.ids_key(audience, ids_key, id_page.number, per_page)
+        cached_hits = result_cache.get(hits_key, audience)
+        if cached_hits is not None:
+            id_page.object_list = cached_hits
+            return SearchResults(
+                query=query, filters=filters, sort=sort, page=id_page, hits=cached_hits
+            )
         qs = _filtered_questions(audience=audience, filters=filters, with_tags=False)
         ranked = _page_of(qs, cached_ids, page=page, per_page=per_page)
     else:
@@ -247,6 +257,10 @@ def search_questions(
             )
         )
     result_page.object_list = hits
+    if hits_key is not None:
+        # What the hits show besides what decides them (scores, answer counts, names) may lag
+        # by the cache's lifetime.
+        result_cache.put(hits_key, audience, hits)
     return SearchResults(query=query, filters=filters, sort=sort, page=result_page, hits=hits)
 
 
