@@ -372,3 +372,13 @@ def page_token(response):
     html = response.content.decode()
     marker = 'name="csrfmiddlewaretoken" value="'
     return html[html.index(marker) + len(marker) :].split('"', 1)[0]
+
+
+def test_signed_in_people_and_anonymous_visitors_do_not_share_the_results_part(client):
+    """The same spaces, but an empty result offers signed-in people to ask a question."""
+    url = reverse("search:search")
+    assert b"ask a question" not in client.get(url, {"q": "nothingmatches"}).content
+    client.force_login(UserFactory())
+    assert b"ask a question" in client.get(url, {"q": "nothingmatches"}).content
+    client.logout()
+    assert b"ask a question" not in client.get(url, {"q": "nothingmatches"}).content
