@@ -86,6 +86,8 @@ MIDDLEWARE = [
     "knowhow.analytics.middleware.EventBufferMiddleware",
     # The cached anonymous question page, before sessions, auth, CSRF and messages.
     "knowhow.qa.middleware.CachedQuestionPageMiddleware",
+    # The cached anonymous search page, likewise.
+    "knowhow.search.middleware.CachedSearchPageMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -173,6 +175,10 @@ else:
 # Seconds a search's ranked candidate ids stay cached, valid only while the index is unchanged
 # (knowhow/search/ranking_cache.py); 0 ranks every search afresh.
 SEARCH_RANKING_CACHE_SECONDS = int(os.environ.get("SEARCH_RANKING_CACHE_SECONDS", "60"))
+# Seconds a search's visibility-checked results and rendered page stay cached per audience,
+# valid only while the index generation is unchanged (knowhow/search/result_cache.py); 0 turns
+# that cache off. Also how long scores and names on a cached results page may lag.
+SEARCH_RESULT_CACHE_SECONDS = int(os.environ.get("SEARCH_RESULT_CACHE_SECONDS", "60"))
 if env_bool("TASKS_IMMEDIATE") or (TESTING and not env_bool("TEST_REAL_QUEUE")):
     TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 

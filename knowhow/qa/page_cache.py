@@ -62,11 +62,16 @@ def _viewer_hash(state: QuestionThreadState, user: Any, *, whole_row: bool = Fal
         sorted(state.my_votes.items()),
     ]
     if whole_row:
-        # The page's header shows the person (name, avatar, staff links): every column of
-        # their row but the password hash, so any change to it makes a new key.
-        parts += [
-            getattr(user, f.attname) for f in user._meta.concrete_fields if f.attname != "password"
-        ]
+        parts.append(person_fingerprint(user))
+    return hashlib.blake2b(repr(parts).encode(), digest_size=12).hexdigest()
+
+
+def person_fingerprint(user: Any) -> str:
+    """For a cached whole page: the header shows the person (name, avatar, staff links), so
+    every column of their row but the password hash, so that any change to it makes a new key."""
+    parts = [
+        getattr(user, f.attname) for f in user._meta.concrete_fields if f.attname != "password"
+    ]
     return hashlib.blake2b(repr(parts).encode(), digest_size=12).hexdigest()
 
 
@@ -128,6 +133,11 @@ def page_set(key: str, html_with_placeholders: str) -> None:
     if not _POSTS.search(html_with_placeholders):
         html_with_placeholders = html_with_placeholders.replace(CSRF_PLACEHOLDER, "")
     cache.set(key, html_with_placeholders, PAGE_CACHE_SECONDS)
+
+
+def page_posts(html: str) -> bool:
+    """Whether a page has anything that sends a CSRF token (a form that posts, an htmx write)."""
+    return _POSTS.search(html) is not None
 
 
 def page_response(

@@ -1,4 +1,15 @@
+from typing import Any
+
 from django.apps import AppConfig
+from django.db import connections
+from django.db.models.signals import post_migrate
+
+
+def _install_state_triggers(sender: Any, *, using: str = "default", **kwargs: Any) -> None:
+    """After every migrate: a table rebuilt on SQLite has lost its triggers."""
+    from knowhow.search import state_triggers
+
+    state_triggers.install(connections[using])
 
 
 class SearchConfig(AppConfig):
@@ -18,6 +29,9 @@ class SearchConfig(AppConfig):
         video_changed.connect(receivers.on_video_changed, dispatch_uid="search.video_changed")
         resource_changed.connect(
             receivers.on_resource_changed, dispatch_uid="search.resource_changed"
+        )
+        post_migrate.connect(
+            _install_state_triggers, sender=self, dispatch_uid="search.state_triggers"
         )
         services.register_document_type(VIDEO_DOCUMENTS)
         services.register_document_type(RESOURCE_DOCUMENTS)

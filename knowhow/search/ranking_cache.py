@@ -7,9 +7,9 @@ still checked on every request, on the cached ids.
 
 Every write to the index sets a new index generation in the same transaction
 (`services.index_generation_bump`). An entry records the generation read before it was ranked,
-and is used only when the generation read in the same statement as the viewer's check is that
-one: a post indexed by another process (the web and the worker of the embedded default have a
-cache each) is found by the next search anywhere. Entries expire after
+and is used only by a request that read that generation at its start (`result_cache.Audience`):
+a post indexed by another process (the web and the worker of the embedded default have a cache
+each) is found by the next search anywhere. Entries expire after
 SEARCH_RANKING_CACHE_SECONDS (0 turns the cache off, e.g. to measure the uncached cost).
 """
 

@@ -14,12 +14,13 @@ from django.utils.safestring import SafeString, mark_safe
 from knowhow.curation.models import Resource
 from knowhow.curation.selectors import resources_by_post
 from knowhow.qa.models import Post, Tag
-from knowhow.search import ranking_cache
+from knowhow.search import ranking_cache, result_cache
 from knowhow.search.backends import MARK_END, MARK_START, get_backend
 from knowhow.search.markdown_text import plain_text
 from knowhow.search.query import ParsedQuery, parse_query
+from knowhow.search.result_cache import Audience
 from knowhow.search.services import document_post_ids_tagged, document_post_types
-from knowhow.spaces.selectors import Viewer, spaces_visible_to
+from knowhow.spaces.selectors import Viewer, visible_space_q_for_signature
 from knowhow.videos.models import Video
 from knowhow.videos.selectors import videos_by_post
 
@@ -118,12 +119,17 @@ def _others_tagged(filters: SearchFilters) -> dict[str, list[int]]:
 
 
 def _filtered_questions(
-    *, viewer: Viewer, filters: SearchFilters, others_tagged: dict[str, list[int]] | None = None
+    *,
+    audience: Audience,
+    filters: SearchFilters,
+    others_tagged: dict[str, list[int]] | None = None,
+    with_tags: bool = True,
 ) -> QuerySet[Post]:
     if others_tagged is None:
-        others_tagged = _others_tagged(filters)
-    # The visible spaces as a subquery (evaluated once), not a join on every match.
-    qs = Post.objects.filter(space_id__in=spaces_visible_to(viewer).values("pk"), is_deleted=False)
+        others_tagged = _others_tagged(filters) if with_tags else {}
+    # The spaces the audience sees, from its signature (what is cached per audience is computed
+    # for exactly that audience).
+    qs = Post.objects.filter(visible_space_q_for_signature(audience.signature), is_deleted=False)
     types = document_post_types()
     if len(types) == 1:
         qs = qs.filter(post_type=types[0])
@@ -132,7 +138,7 @@ def _filtered_questions(
         qs = qs.filter(
             Q(post_type=Post.PostType.QUESTION) | Q(post_type__in=types[1:], is_hidden=False)
         )
-    for tag in filters.tags:
+    for tag in filters.tags if with_tags else ():
         # Videos and resources keep their tags on their own row, not on their discussion post;
         # the question filter stays as it was unless one of them has the tag.
         tagged_others = others_tagged.get(tag)
@@ -163,9 +169,11 @@ def search_questions(
     sort: str = SearchSort.RELEVANCE,
     page: int | str | None = 1,
     per_page: int = 20,
+    audience: Audience | None = None,
 ) -> SearchResults:
     """Questions (and videos and resources) matching `text` that `viewer` may see, one page,
-    with snippets.
+    with snippets. `audience`: the viewer's (`result_cache.audience_for`), when the caller has
+    read it already.
 
     Relevance with text: the best candidates ranked in the index alone, the filters applied to
     those ids (the capped count comes from them), one page (with author and space), tags,
@@ -179,14 +187,44 @@ def search_questions(
     if query.is_empty and filters == SearchFilters():
         empty = Paginator(Post.objects.none(), per_page).get_page(1)
         return SearchResults(query=query, filters=filters, sort=sort, page=empty)
-    others_tagged = _others_tagged(filters)
-    qs = _filtered_questions(viewer=viewer, filters=filters, others_tagged=others_tagged)
-    backend = get_backend()
+    if audience is None:
+        audience = result_cache.audience_for(viewer)
+    ids_key = result_cache.ids_key(
+        audience, query.words, query.phrases, filters, MAX_COUNTED, CANDIDATE_FACTOR
+    )
+    cached_ids = (
+        result_cache.get(ids_key, audience)
+        if query.has_text and sort == SearchSort.RELEVANCE
+        else None
+    )
     ranked = None
-    if query.has_text and sort == SearchSort.RELEVANCE:
+    others_tagged: dict[str, list[int]] = {}
+    hits_key = None
+    if cached_ids is not None and cached_ids != RANKED_IN_SQL:
+        # Checked and filtered for this audience under this generation: only the page is read,
+        # with the filters but the tags (any change to tags changes the generation), or the
+        # page's hits are cached too.
+        id_page = Paginator(cached_ids, per_page).get_page(page)
+        hits_key = result_cache.ids_key(audience, ids_key, id_page.number, per_page)
+        cached_hits = result_cache.get(hits_key, audience)
+        if cached_hits is not None:
+            id_page.object_list = cached_hits
+            return SearchResults(
+                query=query, filters=filters, sort=sort, page=id_page, hits=cached_hits
+            )
+        qs = _filtered_questions(audience=audience, filters=filters, with_tags=False)
+        ranked = _page_of(qs, cached_ids, page=page, per_page=per_page)
+    else:
+        others_tagged = _others_tagged(filters)
+        qs = _filtered_questions(audience=audience, filters=filters, others_tagged=others_tagged)
+    backend = get_backend()
+    if cached_ids is None and query.has_text and sort == SearchSort.RELEVANCE:
         # Tag filters narrow the matches ranked in the index; the rank of each is unchanged.
         within = _tagged_ids(filters, others_tagged)
-        ranked = _ranked_in_index(qs, query=query, page=page, per_page=per_page, within=within)
+        ordered = _ordered_in_index(qs, query=query, within=within, generation=audience.generation)
+        result_cache.put(ids_key, audience, RANKED_IN_SQL if ordered is None else ordered)
+        if ordered is not None:
+            ranked = _page_of(qs, ordered, page=page, per_page=per_page)
     if ranked is not None:
         result_page, questions = ranked
     else:
@@ -219,6 +257,10 @@ def search_questions(
             )
         )
     result_page.object_list = hits
+    if hits_key is not None:
+        # What the hits show besides what decides them (scores, answer counts, names) may lag
+        # by the cache's lifetime.
+        result_cache.put(hits_key, audience, hits)
     return SearchResults(query=query, filters=filters, sort=sort, page=result_page, hits=hits)
 
 
@@ -241,69 +283,70 @@ def _tagged_ids(
     return [through.objects.filter(tag__name=tag).values("post_id") for tag in filters.tags]
 
 
-def _ranked_in_index(
+# Cached in place of result ids: too few of the best matches pass the filters; rank in SQL.
+RANKED_IN_SQL = "sql"
+
+
+def _ordered_in_index(
     qs: QuerySet[Post],
     *,
     query: ParsedQuery,
-    page: int | str | None,
-    per_page: int,
     within: Sequence[QuerySet] = (),
-) -> tuple[Page, list[Post]] | None:
-    """Relevance order from the index alone for a bounded set of candidates (only those in
-    every `within` set), then the filters and visibility on those ids only. None when the
-    candidates run out before the count is known (filters that few of the best matches pass):
-    the caller then widens or ranks in SQL."""
+    generation: int | None = None,
+) -> list[int] | None:
+    """The ids that pass the filters and visibility of `qs`, best first, at most
+    MAX_COUNTED + 1 (enough for the capped count): relevance order from the index alone for a
+    bounded set of candidates (only those in every `within` set), then the filters and
+    visibility on those ids only, the best first. None when the candidates run out before the
+    count is known (filters that few of the best matches pass): the caller then ranks in SQL.
+
+    `generation`: the index generation read at the start of the request; a ranking cached
+    under it is used (it was ranked at that state or a later one)."""
     limit = CANDIDATE_FACTOR * (MAX_COUNTED + 1)
+    # Enough to fill the capped count when nearly all pass; the rest only when too few did.
+    first = MAX_COUNTED + 1 + (MAX_COUNTED + 1) // CHECK_MARGIN
     key = ranking_cache.cache_key(query=query, limit=limit, within=within)
-    candidates, generation = _cached_candidates(qs, key)
-    if candidates is None:
+    entry = ranking_cache.cached(key)
+    if entry is not None and generation is not None and entry[0] == generation:
+        ids = entry[1]
+        passing = set(
+            qs.filter(pk__in=get_backend().id_list(ids[:first]))
+            .order_by()
+            .values_list("pk", flat=True)
+        )
+        candidates = [(pk, pk in passing if i < first else None) for i, pk in enumerate(ids)]
+    else:
         if generation is None:
             generation = ranking_cache.current_generation()
-        # The filters and visibility, checked for each candidate by its id (no join over
-        # matches).
+        # The filters and visibility, checked for each of the best candidates by its id (no
+        # join over matches).
         passes = qs.filter(pk=RawSQL("candidate.id", ())).values("pk")
-        candidates = get_backend().ranked_ids(query, limit, within, passes)
+        candidates = get_backend().ranked_ids(query, limit, within, passes, check_first=first)
         ranking_cache.store(key, generation=generation, ids=[pk for pk, _ in candidates])
     ordered = [pk for pk, ok in candidates if ok]
+    unchecked = [pk for pk, ok in candidates if ok is None]
+    if len(ordered) <= MAX_COUNTED and unchecked:
+        passing = set(
+            qs.filter(pk__in=get_backend().id_list(unchecked))
+            .order_by()
+            .values_list("pk", flat=True)
+        )
+        ordered = [pk for pk, ok in candidates if ok or (ok is None and pk in passing)]
     if len(candidates) >= limit and len(ordered) <= MAX_COUNTED:
         return None
-    id_page = Paginator(ordered[: MAX_COUNTED + 1], per_page).get_page(page)
+    return ordered[: MAX_COUNTED + 1]
+
+
+def _page_of(
+    qs: QuerySet[Post], ordered: list[int], *, page: int | str | None, per_page: int
+) -> tuple[Page, list[Post]]:
+    """One page of these ids (best first), read with `qs`: a post that stopped passing since
+    the ids were checked is left out."""
+    id_page = Paginator(ordered, per_page).get_page(page)
     page_ids = list(id_page.object_list)
     by_id = {q.pk: q for q in _with_related(qs.filter(pk__in=page_ids))} if page_ids else {}
     questions = [by_id[pk] for pk in page_ids if pk in by_id]
     return id_page, questions
-
-
-def _cached_candidates(
-    qs: QuerySet[Post], key: str
-) -> tuple[list[tuple[int, bool]] | None, int | None]:
-    """The cached ranking under `key`, each id with whether it passes the filters and
-    visibility of `qs` now, and the index generation if it was read; no ranking when nothing
-    is cached or the index changed since. Only as many of the best ids are checked as fill
-    the capped count when nearly all pass; the rest only when too few did."""
-    entry = ranking_cache.cached(key)
-    if entry is None:
-        return None, None
-    generation, ids = entry
-    checked = ids[: MAX_COUNTED + 1 + (MAX_COUNTED + 1) // CHECK_MARGIN]
-    # The generation is read in the same statement as the check, so both see one state.
-    rows = list(
-        qs.filter(pk__in=get_backend().id_list(checked))
-        .annotate(index_generation=RawSQL(ranking_cache.GENERATION_SQL, ()))
-        .order_by()
-        .values_list("pk", "index_generation")
-    )
-    now = rows[0][1] if rows else ranking_cache.current_generation()
-    if now != generation:
-        return None, now
-    passing = {pk for pk, _ in rows}
-    if len(passing) <= MAX_COUNTED and len(checked) < len(ids):
-        rest = ids[len(checked) :]
-        passing.update(
-            qs.filter(pk__in=get_backend().id_list(rest)).order_by().values_list("pk", flat=True)
-        )
-        checked = ids
-    return [(pk, pk in passing) for pk in checked], now
 
 
 def _ranked_in_sql(

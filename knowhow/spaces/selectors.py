@@ -45,6 +45,31 @@ def visibility_signature(viewer: Viewer) -> str:
     return "public+" + ",".join(map(str, ids)) if ids else "public"
 
 
+def _signature_private_ids(signature: str) -> list[int]:
+    rest = signature.removeprefix("public+")
+    return [int(pk) for pk in rest.split(",")] if rest != signature else []
+
+
+def visible_space_q_for_signature(signature: str, *, prefix: str = "space") -> Q:
+    """`visible_space_q` for everyone whose `visibility_signature` is `signature`, from the
+    signature alone (memberships are not read again): what is cached per audience is then
+    computed for exactly that audience, even when a membership changes meanwhile."""
+    if signature == "all":
+        return Q()
+    public = Q(**{f"{prefix}__visibility": Space.Visibility.ORGANISATION})
+    private_ids = _signature_private_ids(signature)
+    return public | Q(**{f"{prefix}_id__in": private_ids}) if private_ids else public
+
+
+def spaces_visible_to_signature(signature: str) -> QuerySet[Space]:
+    """`spaces_visible_to` for everyone whose `visibility_signature` is `signature`."""
+    if signature == "all":
+        return Space.objects.all()
+    public = Q(visibility=Space.Visibility.ORGANISATION)
+    private_ids = _signature_private_ids(signature)
+    return Space.objects.filter(public | Q(pk__in=private_ids) if private_ids else public)
+
+
 def spaces_visible_to(viewer: Viewer) -> QuerySet[Space]:
     if not _is_member_user(viewer):
         return Space.objects.filter(visibility=Space.Visibility.ORGANISATION)

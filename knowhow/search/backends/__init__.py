@@ -67,11 +67,13 @@ class SearchBackend(Protocol):
         limit: int,
         within: Sequence[QuerySet] = (),
         passes: QuerySet | None = None,
-    ) -> list[tuple[int, bool]]:
+        check_first: int | None = None,
+    ) -> list[tuple[int, bool | None]]:
         """The best `limit` matches, best first (ties: newest id first), ranked in the index
         alone (no join). `within`: querysets of ids every match must be in; only those are
         ranked (the rank of a match is the same without them). `passes`: a one-row check per
-        candidate, referring to its id as `candidate.id`; each id comes with its result."""
+        candidate, referring to its id as `candidate.id`; each id comes with its result, or
+        None beyond the best `check_first` (not checked)."""
 
     def snippets(self, query: ParsedQuery, question_ids: Sequence[int]) -> dict[int, Snippet]: ...
 
@@ -91,10 +93,12 @@ def ranked_candidates(
     limit: int,
     within: Sequence[QuerySet] = (),
     passes: QuerySet | None = None,
-) -> list[tuple[int, bool]]:
+    check_first: int | None = None,
+) -> list[tuple[int, bool | None]]:
     """The query both backends' `ranked_ids` run: `candidates` (``SELECT <id> AS id, <rank> AS r
     FROM ...``) filtered by `where` and by `id_column IN (...)` for each queryset in `within`,
-    the best `limit` by `order`, each checked by `passes` in the same query."""
+    the best `limit` by `order`, the best `check_first` of them (all when None) checked by
+    `passes` in the same query (the others come with None)."""
     clauses, args = [where], list(params)
     for ids in within:
         sub_sql, sub_params = ids.query.sql_with_params()
@@ -103,14 +107,20 @@ def ranked_candidates(
     check_sql, check_params = (
         passes.query.sql_with_params() if passes is not None else ("SELECT 1", ())
     )
-    sql = (
-        f"SELECT candidate.id, EXISTS({check_sql}) FROM ({candidates}"
-        f" WHERE {' AND '.join(clauses)} ORDER BY {order} LIMIT %s) AS candidate"
-        f" ORDER BY candidate.r {best_first}, candidate.id DESC"
+    ranked = (
+        f"SELECT best.id, best.r, row_number() OVER (ORDER BY best.r {best_first}, best.id DESC)"
+        f" AS n FROM ({candidates} WHERE {' AND '.join(clauses)} ORDER BY {order} LIMIT %s)"
+        " AS best"
     )
+    # The check costs per candidate (the post's row is read): only for those that may be needed.
+    sql = (
+        f"SELECT candidate.id, CASE WHEN candidate.n <= %s THEN EXISTS({check_sql}) END"
+        f" FROM ({ranked}) AS candidate ORDER BY candidate.n"
+    )
+    first = limit if check_first is None else check_first
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*check_params, *args, limit])
-        return [(row[0], bool(row[1])) for row in cursor.fetchall()]
+        cursor.execute(sql, [first, *check_params, *args, limit])
+        return [(row[0], None if row[1] is None else bool(row[1])) for row in cursor.fetchall()]
 
 
 @cache

@@ -104,7 +104,8 @@ class PostgresBackend:
         limit: int,
         within: Sequence[QuerySet] = (),
         passes: QuerySet | None = None,
-    ) -> list[tuple[int, bool]]:
+        check_first: int | None = None,
+    ) -> list[tuple[int, bool | None]]:
         return ranked_candidates(
             candidates=f"SELECT question_id AS id, ts_rank(document, q) AS r FROM {TABLE}, {TSQUERY} AS q",
             where="document @@ q",
@@ -115,6 +116,7 @@ class PostgresBackend:
             limit=limit,
             within=within,
             passes=passes,
+            check_first=check_first,
         )
 
     def snippets(self, query: ParsedQuery, question_ids: Sequence[int]) -> dict[int, Snippet]:

@@ -97,7 +97,8 @@ class SqliteBackend:
         limit: int,
         within: Sequence[QuerySet] = (),
         passes: QuerySet | None = None,
-    ) -> list[tuple[int, bool]]:
+        check_first: int | None = None,
+    ) -> list[tuple[int, bool | None]]:
         return ranked_candidates(
             candidates=f"SELECT rowid AS id, bm25({TABLE}, {WEIGHTS}) AS r FROM {TABLE}",
             where=f"{TABLE} MATCH %s",
@@ -110,6 +111,7 @@ class SqliteBackend:
             limit=limit,
             within=within,
             passes=passes,
+            check_first=check_first,
         )
 
     def snippets(self, query: ParsedQuery, question_ids: Sequence[int]) -> dict[int, Snippet]:
