@@ -8,7 +8,7 @@ attribute) raises `MalformedDump` with the file name and line.
 import datetime
 import re
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -44,14 +44,18 @@ class MalformedDump(ApplicationError):
 
 
 class Row:
-    """One `<row>` of a dump file, with typed accessors that report the file and line on error."""
+    """One `<row>` of a dump file, with typed accessors that report the file and line on error.
+    `prepared` holds what the file's `Prepare` function derived from it (sanitised HTML, ...)."""
 
-    __slots__ = ("attrib", "file", "line")
+    __slots__ = ("attrib", "file", "line", "prepared")
 
-    def __init__(self, attrib: dict[str, str], file: str, line: int | None) -> None:
+    def __init__(
+        self, attrib: dict[str, str], file: str, line: int | None, prepared: Any = None
+    ) -> None:
         self.attrib = attrib
         self.file = file
         self.line = line
+        self.prepared = prepared
 
     def fail(self, problem: str) -> MalformedDump:
         return MalformedDump(file=self.file, line=self.line, problem=problem)
@@ -114,9 +118,18 @@ def format_tags(names: list[str]) -> str:
     return "".join(f"<{name}>" for name in names)
 
 
-def iter_rows(path: Path, *, progress: Any = None) -> Iterator[Row]:
-    """Yield each `<row>` of a dump file. `progress` is a tqdm-like bar updated in bytes read."""
+# What the import derives from a row's attributes on its own (no database, no other row):
+# returns the row's `prepared` value and may remove the attributes it consumed.
+Prepare = Callable[[dict[str, str]], Any]
+
+
+def iter_rows(path: Path, *, progress: Any = None, prepare: Prepare | None = None) -> Iterator[Row]:
+    """Yield each `<row>` of a dump file. `progress` is a tqdm-like bar updated in bytes read;
+    `prepare`, if given, sets each row's `prepared`."""
     name = path.name
+    # One string object per attribute name: cheaper dict lookups, and pickled once per batch
+    # when rows are sent from a reader process.
+    names: dict[str, str] = {}
     with path.open("rb") as raw:
         source = raw
         if progress is not None:
@@ -126,7 +139,10 @@ def iter_rows(path: Path, *, progress: Any = None) -> Iterator[Row]:
         )
         try:
             for _event, elem in parser:
-                yield Row(dict(elem.attrib), name, elem.sourceline)
+                attrib = {names.setdefault(k, k): v for k, v in elem.attrib.items()}
+                yield Row(
+                    attrib, name, elem.sourceline, prepare(attrib) if prepare is not None else None
+                )
                 elem.clear(keep_tail=False)
                 parent = elem.getparent()
                 if parent is not None:

@@ -8,8 +8,7 @@ tallies per post (see `Tally`), never with bodies.
 """
 
 import datetime
-import html
-import re
+import os
 import unicodedata
 from array import array
 from collections import Counter, defaultdict
@@ -27,16 +26,20 @@ from markdownify import markdownify
 
 from knowhow.accounts.models import User
 from knowhow.core.errors import ValidationFailed
-from knowhow.core.rendering import html_to_text, render_inline_markdown, sanitize_html
+from knowhow.core.rendering import html_to_text, sanitize_html
 from knowhow.qa.models import CloseReason, Comment, Post, PostLink, PostRevision, Tag
 from knowhow.qa.services import TAG_RE
 from knowhow.reputation.config import reputation_setting
 from knowhow.reputation.models import Badge, ReputationEvent, UserBadge
 from knowhow.spaces.models import Space
 from knowhow.stackexchange.attribution import SOURCE_PREFIX
-from knowhow.stackexchange.dump import Row, iter_rows, parse_tags
+from knowhow.stackexchange.dump import FILES, Row, parse_tags
+from knowhow.stackexchange.reader import ReaderProcess, read_inline
 
 BATCH = 2000
+# A dump at least this big (all its files, in bytes) is read in a separate process when the
+# import may use two CPUs; below it, starting the process costs more than it saves.
+READER_PROCESS_MIN_BYTES = 16_000_000
 
 # PostHistoryTypeId values (https://meta.stackexchange.com/q/2677).
 TITLE_TYPES = {1, 4, 7}
@@ -78,17 +81,6 @@ def license_for_date(when: datetime.datetime) -> str:
 
 def html_to_markdown(raw_html: str) -> str:
     return markdownify(raw_html, heading_style="ATX", bullets="-").strip()
-
-
-# Characters that make inline Markdown differ from escaped plain text.
-_INLINE_MARKUP_RE = re.compile("[`*_\\[\\]\\\\&<>~\u00a0]")
-
-
-def comment_html(text: str) -> str:
-    """render_inline_markdown, with a fast path for the plain-text majority of comments."""
-    if _INLINE_MARKUP_RE.search(text):
-        return render_inline_markdown(text)
-    return html.escape(text, quote=False)
 
 
 # --- the summary ----------------------------------------------------------------------------
@@ -505,6 +497,7 @@ class DumpImport:
         site: str | None = None,
         progress: ProgressFactory | None = None,
         post_import: bool = True,
+        reader_process: bool | None = None,
     ) -> None:
         self.directory = Path(directory)
         self.site = site or self.directory.name
@@ -514,6 +507,10 @@ class DumpImport:
         self.space = space if isinstance(space, Space) else Space(name=space or "")
         self.progress = progress
         self.run_post_import = post_import
+        # Read the files in a separate process (see reader.py): True, False, or None to decide
+        # by the dump's size and the CPUs this process may use.
+        self.reader_process = reader_process
+        self.reader: ReaderProcess | None = None
         self.summary = ImportSummary(source=self.source, space=self.space.name)
         self.users = IdMap()
         self.posts = IdMap()
@@ -562,6 +559,27 @@ class DumpImport:
 
     def execute(self) -> ImportSummary:
         self.check()
+        present = [name for name in FILES if (self.directory / name).is_file()]
+        if self._use_reader_process(present):
+            self.reader = ReaderProcess(self.directory, present)
+        try:
+            self._import_all()
+        finally:
+            # Stopped whatever happened (done, a malformed file, Ctrl-C): nothing outlives us.
+            if self.reader is not None:
+                self.reader.close()
+                self.reader = None
+        if self.run_post_import:
+            self.summary.notes.extend(post_import_hooks())
+        return self.summary
+
+    def _use_reader_process(self, present: list[str]) -> bool:
+        if self.reader_process is not None:
+            return self.reader_process
+        size = sum((self.directory / name).stat().st_size for name in present)
+        return size >= READER_PROCESS_MIN_BYTES and len(os.sched_getaffinity(0)) >= 2
+
+    def _import_all(self) -> None:
         with transaction.atomic():
             if not isinstance(self._space_arg, Space):
                 self.space = find_or_create_space(self._space_arg, source=self.source)
@@ -586,9 +604,6 @@ class DumpImport:
                 self._add_tag_counts()
             else:
                 self._recompute_counts()
-        if self.run_post_import:
-            self.summary.notes.extend(post_import_hooks())
-        return self.summary
 
     # --- plumbing -------------------------------------------------------------------------
 
@@ -615,7 +630,10 @@ class DumpImport:
             return
         bar = self.progress(filename, path.stat().st_size) if self.progress else None
         try:
-            yield from iter_rows(path, progress=bar)
+            if self.reader is not None:
+                yield from self.reader.rows(filename, progress=bar)
+            else:
+                yield from read_inline(path, progress=bar)
         finally:
             if bar is not None:
                 bar.close()
@@ -685,12 +703,12 @@ class DumpImport:
                 self.summary.skip("users", "listed twice in Users.xml")
                 continue
             seen.add(source_id)
-            about = row.str("AboutMe")
             self.user_names[source_id] = row.str("DisplayName")[:100]
+            bio, bio_html = row.prepared  # from AboutMe (reader.prepare_user)
             values = (
                 row.str("DisplayName")[:80],
-                html_to_text(about)[:5000] if about else "",
-                sanitize_html(about) if about else "",
+                bio,
+                bio_html,
                 row.required_date("CreationDate"),
             )
             reputation = row.int("Reputation") or 1
@@ -890,11 +908,13 @@ class DumpImport:
             if owner is not None and author_pk is None:
                 self.owners_missing += 1
             author_name = row.str("OwnerDisplayName") or self.user_names.get(owner or 0, "")
+            # Sanitised body and tag names, from reader.prepare_post.
+            body_html, tag_names = row.prepared
             values = (
                 row.str("Title")[:300] if post_type == 1 else "",
                 # The Markdown source comes from PostHistory; filled in after it is read.
                 "",
-                sanitize_html(row.str("Body")),
+                body_html,
                 author_pk,
                 row.int("Score") or 0,
                 max(row.int("ViewCount") or 0, 0),
@@ -906,7 +926,7 @@ class DumpImport:
                 row.str("ContentLicense")[:40] or license_for_date(created_at),
                 author_name[:100],
             )
-            tag_pks = self._tag_pks(parse_tags(row.str("Tags"))) if post_type == 1 else []
+            tag_pks = self._tag_pks(tag_names) if post_type == 1 else []
             if source_id in existing:
                 pk = existing[source_id]
                 updates.append((*values, pk))
@@ -1209,10 +1229,10 @@ class DumpImport:
             if post_pk is None:
                 self.summary.skip("comments", self._missing_post_reason(post_sid))
                 continue
-            text = " ".join(row.str("Text").split())
+            text, text_html = row.prepared  # from reader.prepare_comment
             values = (
                 text,
-                comment_html(text),
+                text_html,
                 row.int("Score") or 0,
                 row.required_date("CreationDate"),
                 self._user(row.int("UserId")),
