@@ -5,6 +5,7 @@ stays flat whatever the file size. Any problem in a file (bad XML, a missing or 
 attribute) raises `MalformedDump` with the file name and line.
 """
 
+import contextlib
 import datetime
 import re
 import unicodedata
@@ -50,7 +51,7 @@ class Row:
     __slots__ = ("attrib", "file", "line", "prepared")
 
     def __init__(
-        self, attrib: dict[str, str], file: str, line: int | None, prepared: Any = None
+        self, attrib: dict[str, Any], file: str, line: int | None, prepared: Any = None
     ) -> None:
         self.attrib = attrib
         self.file = file
@@ -65,6 +66,8 @@ class Row:
 
     def int(self, name: str) -> int | None:
         value = self.attrib.get(name)
+        if value.__class__ is int:  # converted by `convert_attributes`
+            return value  # type: ignore[return-value]
         if value is None or value == "":
             return None
         try:
@@ -82,6 +85,8 @@ class Row:
         value = self.attrib.get(name)
         if not value:
             return None
+        if value.__class__ is datetime.datetime:  # converted by `convert_attributes`
+            return value  # type: ignore[return-value]
         try:
             parsed = datetime.datetime.fromisoformat(value)
         except ValueError:
@@ -98,6 +103,26 @@ class Row:
 
     def bool(self, name: str) -> bool:
         return self.attrib.get(name, "").lower() == "true"
+
+
+def convert_attributes(
+    attrib: dict[str, Any], ints: tuple[str, ...], dates: tuple[str, ...]
+) -> None:
+    """Replace the named attributes by the values `Row.int` and `Row.date` would give, where
+    those would succeed (the others stay text, for the Row to report as it would)."""
+    for name in ints:
+        value = attrib.get(name)
+        if value:
+            with contextlib.suppress(ValueError):
+                attrib[name] = int(value)
+    for name in dates:
+        value = attrib.get(name)
+        if value:
+            try:
+                parsed = datetime.datetime.fromisoformat(value)
+            except ValueError:
+                continue
+            attrib[name] = parsed if parsed.tzinfo else parsed.replace(tzinfo=datetime.UTC)
 
 
 def parse_tags(raw: str) -> list[str]:

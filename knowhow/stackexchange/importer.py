@@ -166,7 +166,7 @@ def _adapter(field: models.Field) -> Callable[[Any], Any] | None:
             # What adapt_datetimefield_value gives for UTC datetimes, without its overhead.
             utc = datetime.UTC
             return lambda v: (
-                None if v is None else str(v.replace(tzinfo=None)) if v.tzinfo is utc else adapt(v)
+                None if v is None else v.isoformat(" ")[:-6] if v.tzinfo is utc else adapt(v)
             )
         return lambda v: None if v is None else adapt(v)
     return None
@@ -251,16 +251,27 @@ class RowInserter:
     def insert(self, rows: Sequence[Sequence[Any]]) -> list[int]:
         if not rows:
             return []
-        ids = self._allocate(len(rows)) if self.with_ids else []
-        adapters = self.adapters
+        if len(rows[0]) != len(self.adapters):
+            raise ValueError(f"{len(rows[0])} values for {len(self.adapters)} fields")
         defaults = self.defaults
+        # Only the values that need it are adapted (a few dates among many columns).
+        offset = 1 if self.with_ids else 0
+        adapted = [(i + offset, a) for i, a in enumerate(self.adapters) if a is not None]
         prepared = []
-        for i, row in enumerate(rows):
-            values = [(a(v) if a is not None else v) for a, v in zip(adapters, row, strict=True)]
-            if self.with_ids:
-                values.insert(0, ids[i])
-            values.extend(defaults)
-            prepared.append(values)
+        if self.with_ids:
+            ids = self._allocate(len(rows))
+            for pk, row in zip(ids, rows, strict=True):
+                values = [pk, *row, *defaults]
+                for i, adapt in adapted:
+                    values[i] = adapt(values[i])
+                prepared.append(values)
+        else:
+            ids = []
+            for row in rows:
+                values = [*row, *defaults]
+                for i, adapt in adapted:
+                    values[i] = adapt(values[i])
+                prepared.append(values)
         with connection.cursor() as cursor:
             if self.copy_sql is not None:
                 with cursor.cursor.copy(self.copy_sql) as copy:
@@ -280,8 +291,9 @@ def _execute(sql: str, params: Sequence[Any] = ()) -> int:
 # Tables an import fills in bulk; their secondary (non-unique) indexes may be rebuilt once at
 # the end instead of being updated row by row, and on PostgreSQL their foreign keys checked once.
 BULK_MODELS = ("qa.Post", "qa.PostRevision", "qa.Comment", "reputation.UserBadge")
-# The tags of posts: no index to defer (only its unique one), but two foreign keys per row.
+# The tags of posts: two foreign keys per row; on SQLite also an index on each of them.
 BULK_FOREIGN_KEY_MODELS = (*BULK_MODELS, "qa.Post_tags")
+BULK_SQLITE_MODELS = (*BULK_MODELS, "qa.Post_tags")
 # PostgreSQL: where a first import stages its new posts (see DumpImport.staged).
 STAGED_POSTS = "stackexchange_import_new_posts"
 # Memory for the index builds and the foreign-key validations at the end of a bulk import,
@@ -538,7 +550,7 @@ class DumpImport:
         # (`_finish_new_posts`), instead of written and then rewritten by an UPDATE.
         self.staged = False
         self.pending_closes: dict[int, tuple[datetime.datetime, str] | None] = {}
-        self.new_post_pks: list[int] = []
+        self.new_post_pks = array("q")  # 8 bytes an id, not a list's ~36
         self.answer_counts = Tally()
         self.comment_counts = Tally()
         self.up_votes = Tally()
@@ -618,8 +630,9 @@ class DumpImport:
             return None
         from django.apps import apps
 
+        indexed = BULK_SQLITE_MODELS if connection.vendor == "sqlite" else BULK_MODELS
         return DeferredChecks(
-            [apps.get_model(m)._meta.db_table for m in BULK_MODELS],
+            [apps.get_model(m)._meta.db_table for m in indexed],
             [apps.get_model(m)._meta.db_table for m in BULK_FOREIGN_KEY_MODELS],
         )
 
