@@ -280,6 +280,9 @@ def main() -> None:
     parser.add_argument("--db", choices=["sqlite", "postgres"], default="sqlite")
     parser.add_argument("--postgres-url", default="postgres://postgres@127.0.0.1:5432/bench_import")
     parser.add_argument("--dir", type=Path, default=ROOT / "var" / "bench")
+    parser.add_argument(
+        "--single-process", action="store_true", help="pass --single-process to the import"
+    )
     args = parser.parse_args()
 
     args.dir.mkdir(parents=True, exist_ok=True)
@@ -300,7 +303,14 @@ def main() -> None:
     load_before = os.getloadavg()
     started = time.perf_counter()
     proc = subprocess.Popen(
-        [knowhow, "import-stackexchange", str(dump), "--no-progress", "--skip-post-import"],
+        [
+            knowhow,
+            "import-stackexchange",
+            str(dump),
+            "--no-progress",
+            "--skip-post-import",
+            *(["--single-process"] if args.single_process else []),
+        ],
         env=env,
     )
     sampler = _RssSampler(proc.pid)
