@@ -11,6 +11,7 @@ in-process, after the rows before it; a reader that fails or dies stops the impo
 This module imports no Django models: a spawned reader process loads only it.
 """
 
+import gc
 import html
 import multiprocessing
 import os
@@ -156,6 +157,7 @@ def read_dump_files(directory: str, names: Sequence[str], out: Any, parent: int)
     ("failed", traceback) ends it early."""
     # Ctrl-C reaches the whole process group: the importing process handles it and stops us.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    gc.set_threshold(100_000)  # as in the importing process (DumpImport.execute)
 
     def put(message: tuple[Any, ...]) -> None:
         while True:
