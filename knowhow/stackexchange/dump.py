@@ -8,7 +8,7 @@ attribute) raises `MalformedDump` with the file name and line.
 import datetime
 import re
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -44,14 +44,18 @@ class MalformedDump(ApplicationError):
 
 
 class Row:
-    """One `<row>` of a dump file, with typed accessors that report the file and line on error."""
+    """One `<row>` of a dump file, with typed accessors that report the file and line on error.
+    `prepared` holds what the file's `Prepare` function derived from it (sanitised HTML, ...)."""
 
-    __slots__ = ("attrib", "file", "line")
+    __slots__ = ("attrib", "file", "line", "prepared")
 
-    def __init__(self, attrib: dict[str, str], file: str, line: int | None) -> None:
+    def __init__(
+        self, attrib: dict[str, Any], file: str, line: int | None, prepared: Any = None
+    ) -> None:
         self.attrib = attrib
         self.file = file
         self.line = line
+        self.prepared = prepared
 
     def fail(self, problem: str) -> MalformedDump:
         return MalformedDump(file=self.file, line=self.line, problem=problem)
@@ -61,6 +65,8 @@ class Row:
 
     def int(self, name: str) -> int | None:
         value = self.attrib.get(name)
+        if value.__class__ is int:  # converted by `convert_attributes`
+            return value  # type: ignore[return-value]
         if value is None or value == "":
             return None
         try:
@@ -78,6 +84,8 @@ class Row:
         value = self.attrib.get(name)
         if not value:
             return None
+        if value.__class__ is datetime.datetime:  # converted by `convert_attributes`
+            return value  # type: ignore[return-value]
         try:
             parsed = datetime.datetime.fromisoformat(value)
         except ValueError:
@@ -94,6 +102,29 @@ class Row:
 
     def bool(self, name: str) -> bool:
         return self.attrib.get(name, "").lower() == "true"
+
+
+def convert_attributes(
+    attrib: dict[str, Any], ints: tuple[str, ...], dates: tuple[str, ...]
+) -> None:
+    """Replace the named attributes by the values `Row.int` and `Row.date` would give, where
+    those would succeed (the others stay text, for the Row to report as it would)."""
+    for name in ints:
+        value = attrib.get(name)
+        if value:
+            # Not contextlib.suppress: a call more per attribute, millions of times.
+            try:  # noqa: SIM105
+                attrib[name] = int(value)
+            except ValueError:
+                pass
+    for name in dates:
+        value = attrib.get(name)
+        if value:
+            try:
+                parsed = datetime.datetime.fromisoformat(value)
+            except ValueError:
+                continue
+            attrib[name] = parsed if parsed.tzinfo else parsed.replace(tzinfo=datetime.UTC)
 
 
 def parse_tags(raw: str) -> list[str]:
@@ -114,8 +145,14 @@ def format_tags(names: list[str]) -> str:
     return "".join(f"<{name}>" for name in names)
 
 
-def iter_rows(path: Path, *, progress: Any = None) -> Iterator[Row]:
-    """Yield each `<row>` of a dump file. `progress` is a tqdm-like bar updated in bytes read."""
+# What the import derives from a row's attributes on its own (no database, no other row):
+# returns the row's `prepared` value and may remove the attributes it consumed.
+Prepare = Callable[[dict[str, str]], Any]
+
+
+def iter_rows(path: Path, *, progress: Any = None, prepare: Prepare | None = None) -> Iterator[Row]:
+    """Yield each `<row>` of a dump file. `progress` is a tqdm-like bar updated in bytes read;
+    `prepare`, if given, sets each row's `prepared`."""
     name = path.name
     with path.open("rb") as raw:
         source = raw
@@ -126,7 +163,10 @@ def iter_rows(path: Path, *, progress: Any = None) -> Iterator[Row]:
         )
         try:
             for _event, elem in parser:
-                yield Row(dict(elem.attrib), name, elem.sourceline)
+                attrib = dict(elem.attrib)
+                yield Row(
+                    attrib, name, elem.sourceline, prepare(attrib) if prepare is not None else None
+                )
                 elem.clear(keep_tail=False)
                 parent = elem.getparent()
                 if parent is not None:

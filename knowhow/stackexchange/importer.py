@@ -8,8 +8,8 @@ tallies per post (see `Tally`), never with bodies.
 """
 
 import datetime
-import html
-import re
+import gc
+import os
 import unicodedata
 from array import array
 from collections import Counter, defaultdict
@@ -27,16 +27,20 @@ from markdownify import markdownify
 
 from knowhow.accounts.models import User
 from knowhow.core.errors import ValidationFailed
-from knowhow.core.rendering import html_to_text, render_inline_markdown, sanitize_html
+from knowhow.core.rendering import html_to_text, sanitize_html
 from knowhow.qa.models import CloseReason, Comment, Post, PostLink, PostRevision, Tag
 from knowhow.qa.services import TAG_RE
 from knowhow.reputation.config import reputation_setting
 from knowhow.reputation.models import Badge, ReputationEvent, UserBadge
 from knowhow.spaces.models import Space
 from knowhow.stackexchange.attribution import SOURCE_PREFIX
-from knowhow.stackexchange.dump import Row, iter_rows, parse_tags
+from knowhow.stackexchange.dump import FILES, Row, parse_tags
+from knowhow.stackexchange.reader import ReaderProcess, read_inline
 
 BATCH = 2000
+# A dump at least this big (all its files, in bytes) is read in a separate process when the
+# import may use two CPUs; below it, starting the process costs more than it saves.
+READER_PROCESS_MIN_BYTES = 16_000_000
 
 # PostHistoryTypeId values (https://meta.stackexchange.com/q/2677).
 TITLE_TYPES = {1, 4, 7}
@@ -78,17 +82,6 @@ def license_for_date(when: datetime.datetime) -> str:
 
 def html_to_markdown(raw_html: str) -> str:
     return markdownify(raw_html, heading_style="ATX", bullets="-").strip()
-
-
-# Characters that make inline Markdown differ from escaped plain text.
-_INLINE_MARKUP_RE = re.compile("[`*_\\[\\]\\\\&<>~\u00a0]")
-
-
-def comment_html(text: str) -> str:
-    """render_inline_markdown, with a fast path for the plain-text majority of comments."""
-    if _INLINE_MARKUP_RE.search(text):
-        return render_inline_markdown(text)
-    return html.escape(text, quote=False)
 
 
 # --- the summary ----------------------------------------------------------------------------
@@ -174,7 +167,7 @@ def _adapter(field: models.Field) -> Callable[[Any], Any] | None:
             # What adapt_datetimefield_value gives for UTC datetimes, without its overhead.
             utc = datetime.UTC
             return lambda v: (
-                None if v is None else str(v.replace(tzinfo=None)) if v.tzinfo is utc else adapt(v)
+                None if v is None else v.isoformat(" ")[:-6] if v.tzinfo is utc else adapt(v)
             )
         return lambda v: None if v is None else adapt(v)
     return None
@@ -259,16 +252,27 @@ class RowInserter:
     def insert(self, rows: Sequence[Sequence[Any]]) -> list[int]:
         if not rows:
             return []
-        ids = self._allocate(len(rows)) if self.with_ids else []
-        adapters = self.adapters
+        if len(rows[0]) != len(self.adapters):
+            raise ValueError(f"{len(rows[0])} values for {len(self.adapters)} fields")
         defaults = self.defaults
+        # Only the values that need it are adapted (a few dates among many columns).
+        offset = 1 if self.with_ids else 0
+        adapted = [(i + offset, a) for i, a in enumerate(self.adapters) if a is not None]
         prepared = []
-        for i, row in enumerate(rows):
-            values = [(a(v) if a is not None else v) for a, v in zip(adapters, row, strict=True)]
-            if self.with_ids:
-                values.insert(0, ids[i])
-            values.extend(defaults)
-            prepared.append(values)
+        if self.with_ids:
+            ids = self._allocate(len(rows))
+            for pk, row in zip(ids, rows, strict=True):
+                values = [pk, *row, *defaults]
+                for i, adapt in adapted:
+                    values[i] = adapt(values[i])
+                prepared.append(values)
+        else:
+            ids = []
+            for row in rows:
+                values = [*row, *defaults]
+                for i, adapt in adapted:
+                    values[i] = adapt(values[i])
+                prepared.append(values)
         with connection.cursor() as cursor:
             if self.copy_sql is not None:
                 with cursor.cursor.copy(self.copy_sql) as copy:
@@ -288,8 +292,9 @@ def _execute(sql: str, params: Sequence[Any] = ()) -> int:
 # Tables an import fills in bulk; their secondary (non-unique) indexes may be rebuilt once at
 # the end instead of being updated row by row, and on PostgreSQL their foreign keys checked once.
 BULK_MODELS = ("qa.Post", "qa.PostRevision", "qa.Comment", "reputation.UserBadge")
-# The tags of posts: no index to defer (only its unique one), but two foreign keys per row.
+# The tags of posts: two foreign keys per row; on SQLite also an index on each of them.
 BULK_FOREIGN_KEY_MODELS = (*BULK_MODELS, "qa.Post_tags")
+BULK_SQLITE_MODELS = (*BULK_MODELS, "qa.Post_tags")
 # PostgreSQL: where a first import stages its new posts (see DumpImport.staged).
 STAGED_POSTS = "stackexchange_import_new_posts"
 # Memory for the index builds and the foreign-key validations at the end of a bulk import,
@@ -505,6 +510,7 @@ class DumpImport:
         site: str | None = None,
         progress: ProgressFactory | None = None,
         post_import: bool = True,
+        reader_process: bool | None = None,
     ) -> None:
         self.directory = Path(directory)
         self.site = site or self.directory.name
@@ -514,6 +520,10 @@ class DumpImport:
         self.space = space if isinstance(space, Space) else Space(name=space or "")
         self.progress = progress
         self.run_post_import = post_import
+        # Read the files in a separate process (see reader.py): True, False, or None to decide
+        # by the dump's size and the CPUs this process may use.
+        self.reader_process = reader_process
+        self.reader: ReaderProcess | None = None
         self.summary = ImportSummary(source=self.source, space=self.space.name)
         self.users = IdMap()
         self.posts = IdMap()
@@ -541,7 +551,7 @@ class DumpImport:
         # (`_finish_new_posts`), instead of written and then rewritten by an UPDATE.
         self.staged = False
         self.pending_closes: dict[int, tuple[datetime.datetime, str] | None] = {}
-        self.new_post_pks: list[int] = []
+        self.new_post_pks = array("q")  # 8 bytes an id, not a list's ~36
         self.answer_counts = Tally()
         self.comment_counts = Tally()
         self.up_votes = Tally()
@@ -562,6 +572,32 @@ class DumpImport:
 
     def execute(self) -> ImportSummary:
         self.check()
+        present = [name for name in FILES if (self.directory / name).is_file()]
+        if self._use_reader_process(present):
+            self.reader = ReaderProcess(self.directory, present)
+        threshold = gc.get_threshold()
+        # Millions of short-lived rows and no reference cycles: a collection every 700
+        # allocations (the default) took about 7 % of the importing process's time.
+        gc.set_threshold(100_000, threshold[1], threshold[2])
+        try:
+            self._import_all()
+        finally:
+            gc.set_threshold(*threshold)
+            # Stopped whatever happened (done, a malformed file, Ctrl-C): nothing outlives us.
+            if self.reader is not None:
+                self.reader.close()
+                self.reader = None
+        if self.run_post_import:
+            self.summary.notes.extend(post_import_hooks())
+        return self.summary
+
+    def _use_reader_process(self, present: list[str]) -> bool:
+        if self.reader_process is not None:
+            return self.reader_process
+        size = sum((self.directory / name).stat().st_size for name in present)
+        return size >= READER_PROCESS_MIN_BYTES and len(os.sched_getaffinity(0)) >= 2
+
+    def _import_all(self) -> None:
         with transaction.atomic():
             if not isinstance(self._space_arg, Space):
                 self.space = find_or_create_space(self._space_arg, source=self.source)
@@ -586,9 +622,6 @@ class DumpImport:
                 self._add_tag_counts()
             else:
                 self._recompute_counts()
-        if self.run_post_import:
-            self.summary.notes.extend(post_import_hooks())
-        return self.summary
 
     # --- plumbing -------------------------------------------------------------------------
 
@@ -603,8 +636,9 @@ class DumpImport:
             return None
         from django.apps import apps
 
+        indexed = BULK_SQLITE_MODELS if connection.vendor == "sqlite" else BULK_MODELS
         return DeferredChecks(
-            [apps.get_model(m)._meta.db_table for m in BULK_MODELS],
+            [apps.get_model(m)._meta.db_table for m in indexed],
             [apps.get_model(m)._meta.db_table for m in BULK_FOREIGN_KEY_MODELS],
         )
 
@@ -615,7 +649,10 @@ class DumpImport:
             return
         bar = self.progress(filename, path.stat().st_size) if self.progress else None
         try:
-            yield from iter_rows(path, progress=bar)
+            if self.reader is not None:
+                yield from self.reader.rows(filename, progress=bar)
+            else:
+                yield from read_inline(path, progress=bar)
         finally:
             if bar is not None:
                 bar.close()
@@ -685,12 +722,12 @@ class DumpImport:
                 self.summary.skip("users", "listed twice in Users.xml")
                 continue
             seen.add(source_id)
-            about = row.str("AboutMe")
             self.user_names[source_id] = row.str("DisplayName")[:100]
+            bio, bio_html = row.prepared  # from AboutMe (reader.prepare_user)
             values = (
                 row.str("DisplayName")[:80],
-                html_to_text(about)[:5000] if about else "",
-                sanitize_html(about) if about else "",
+                bio,
+                bio_html,
                 row.required_date("CreationDate"),
             )
             reputation = row.int("Reputation") or 1
@@ -890,11 +927,13 @@ class DumpImport:
             if owner is not None and author_pk is None:
                 self.owners_missing += 1
             author_name = row.str("OwnerDisplayName") or self.user_names.get(owner or 0, "")
+            # Sanitised body and tag names, from reader.prepare_post.
+            body_html, tag_names = row.prepared
             values = (
                 row.str("Title")[:300] if post_type == 1 else "",
                 # The Markdown source comes from PostHistory; filled in after it is read.
                 "",
-                sanitize_html(row.str("Body")),
+                body_html,
                 author_pk,
                 row.int("Score") or 0,
                 max(row.int("ViewCount") or 0, 0),
@@ -906,7 +945,7 @@ class DumpImport:
                 row.str("ContentLicense")[:40] or license_for_date(created_at),
                 author_name[:100],
             )
-            tag_pks = self._tag_pks(parse_tags(row.str("Tags"))) if post_type == 1 else []
+            tag_pks = self._tag_pks(tag_names) if post_type == 1 else []
             if source_id in existing:
                 pk = existing[source_id]
                 updates.append((*values, pk))
@@ -1209,10 +1248,10 @@ class DumpImport:
             if post_pk is None:
                 self.summary.skip("comments", self._missing_post_reason(post_sid))
                 continue
-            text = " ".join(row.str("Text").split())
+            text, text_html = row.prepared  # from reader.prepare_comment
             values = (
                 text,
-                comment_html(text),
+                text_html,
                 row.int("Score") or 0,
                 row.required_date("CreationDate"),
                 self._user(row.int("UserId")),

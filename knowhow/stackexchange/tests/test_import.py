@@ -355,7 +355,7 @@ def test_the_post_import_step_reports_what_it_rebuilt():
 )
 def test_the_comment_fast_path_renders_like_markdown(text):
     from knowhow.core.rendering import render_inline_markdown
-    from knowhow.stackexchange.importer import comment_html
+    from knowhow.stackexchange.reader import comment_html
 
     assert comment_html(text) == render_inline_markdown(text)
 

@@ -33,6 +33,12 @@ class Command(BaseCommand):
             action="store_true",
             help="do not run the search-index and reputation rebuild commands afterwards",
         )
+        parser.add_argument(
+            "--single-process",
+            action="store_true",
+            help="read the XML in this process too (by default a big dump is read and"
+            " sanitised in a second process, beside the database writes)",
+        )
 
     def handle(self, *args, directory: Path, space: str | None, site: str | None, **options):
         show = not options["no_progress"] and options["verbosity"] > 0
@@ -55,6 +61,7 @@ class Command(BaseCommand):
                 site=site,
                 progress=progress,
                 post_import=not options["skip_post_import"],
+                reader_process=False if options["single_process"] else None,
             )
             summary = run.execute()
         except ApplicationError as error:
