@@ -232,3 +232,19 @@ def installed(connection: BaseDatabaseWrapper) -> set[str]:
                 " AND name LIKE 'search_state_%'"
             )
         return {row[0] for row in cursor.fetchall()}
+
+
+def drop(connection: BaseDatabaseWrapper) -> set[str]:
+    """Drop the search state triggers (for a bulk load into tables that are rewritten anyway,
+    which then calls `install` and bumps the generation once); the names dropped."""
+    present = installed(connection)
+    with connection.cursor() as cursor:
+        for name in sorted(present):
+            if connection.vendor == "postgresql":
+                table = name.removeprefix("search_state_").rsplit("_", 1)[0]
+                cursor.execute(
+                    f"DROP TRIGGER IF EXISTS {name} ON {connection.ops.quote_name(table)}"
+                )
+            else:
+                cursor.execute(f"DROP TRIGGER IF EXISTS {name}")
+    return present

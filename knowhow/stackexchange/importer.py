@@ -32,6 +32,8 @@ from knowhow.qa.models import CloseReason, Comment, Post, PostLink, PostRevision
 from knowhow.qa.services import TAG_RE
 from knowhow.reputation.config import reputation_setting
 from knowhow.reputation.models import Badge, ReputationEvent, UserBadge
+from knowhow.search import state_triggers
+from knowhow.search.services import index_generation_bump
 from knowhow.spaces.models import Space
 from knowhow.stackexchange.attribution import SOURCE_PREFIX
 from knowhow.stackexchange.dump import FILES, Row, parse_tags
@@ -364,6 +366,10 @@ class DeferredChecks:
             for name, sql in _secondary_indexes(table):
                 _execute(f"DROP INDEX {qn(name)}")
                 self.dropped.append((name, sql))
+        # Search's state triggers would fire for every post and tag link written (one update
+        # of the generation row each on SQLite): off for the load, back on and one bump at
+        # the end, in the same transaction.
+        self.search_triggers = bool(state_triggers.drop(connection))
 
     def restore(self) -> None:
         postgres = connection.vendor == "postgresql" and (self.dropped or self.foreign_keys)
@@ -381,6 +387,10 @@ class DeferredChecks:
             _execute(f"ALTER TABLE {qn(table)} {adds}")
         if postgres:
             _execute("SET CONSTRAINTS ALL DEFERRED")
+        if self.search_triggers:
+            state_triggers.install(connection)
+            index_generation_bump()
+            self.search_triggers = False
         self.dropped.clear()
         self.foreign_keys.clear()
 
