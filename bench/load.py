@@ -5,6 +5,7 @@ same database), so "no page issues more than 10 queries" is checked on the real 
 """
 
 import argparse
+import contextlib
 import json
 import os
 import platform
@@ -77,7 +78,7 @@ def fixtures() -> dict:
     from django.contrib.sessions.backends.db import SessionStore
 
     from knowhow.accounts.models import User
-    from knowhow.accounts.services import api_token_create
+    from knowhow.accounts.services import api_token_create, api_token_revoke
     from knowhow.qa.models import Post, Tag
 
     rng = random.Random(7)
@@ -87,6 +88,9 @@ def fixtures() -> dict:
     session["_auth_user_backend"] = "django.contrib.auth.backends.ModelBackend"
     session["_auth_user_hash"] = user.get_session_auth_hash()
     session.create()
+    # One active token per run is enough: revoke earlier runs' (a person may hold 20).
+    for earlier in user.api_tokens.filter(revoked_at__isnull=True, name__startswith="bench "):
+        api_token_revoke(user=user, token_id=earlier.pk)
     _, token = api_token_create(user=user, name=f"bench {time.time():.0f}")
     top = Post.objects.filter(post_type="question", space_id=1, answer_count__gte=2).order_by("-id")
     question_ids = list(top.values_list("id", flat=True)[:5000])
@@ -134,6 +138,25 @@ def count_queries(fx: dict) -> dict:
     return out
 
 
+def prime(port: int, paths: list[str], headers: list[str], rounds: int) -> None:
+    """Request every path `rounds` times, two at a time, before the timed run: each worker
+    process renders (and caches) a page the first time it serves it, ~40 ms for a question
+    page, and 50 pages x 2 workers do not all get served within a few seconds of wrk warm-up,
+    so first renders would fall into the measured seconds."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    def fetch(path: str) -> None:
+        request = urllib.request.Request(f"http://127.0.0.1:{port}{path}")
+        for header in headers:
+            key, value = header.split(": ", 1)
+            request.add_header(key, value)
+        with contextlib.suppress(OSError):  # wrk reports errors; priming is best effort
+            urllib.request.urlopen(request, timeout=30).read()
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        list(pool.map(fetch, [p for _ in range(rounds) for p in paths]))
+
+
 def wait_for(url: str, timeout: float = 30) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -177,6 +200,12 @@ def main() -> None:
     parser.add_argument("--duration", type=int, default=10)
     parser.add_argument("--warmup", type=int, default=2)
     parser.add_argument("--connections", default="8,32")
+    parser.add_argument(
+        "--prime",
+        type=int,
+        default=3,
+        help="before the warm-up, request each URL this many times per worker (0: off)",
+    )
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--threads", type=int, default=4)
     parser.add_argument("--only", default="", help="Comma-separated page names")
@@ -236,6 +265,8 @@ def main() -> None:
                     headers = (
                         [] if who == "anonymous" else [bearer if name.startswith("api") else cookie]
                     )
+                    if args.prime:
+                        prime(args.port, paths, headers, rounds=args.prime * args.workers)
                     if args.warmup:
                         run_wrk(
                             port=args.port,
