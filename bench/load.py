@@ -294,6 +294,7 @@ def main() -> None:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=20)
     if args.output:
+        Path(args.output).parent.mkdir(parents=True, exist_ok=True)
         Path(args.output).write_text(
             json.dumps(
                 {"vendor": settings.DB_VENDOR, "queries": queries, "results": results}, indent=2
