@@ -8,12 +8,13 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from knowhow.core.tests.factories import QuestionFactory, SpaceFactory, UserFactory, add_member
+from knowhow.core.tests.factories import SpaceFactory, UserFactory, add_member
 from knowhow.qa import services as qa
 from knowhow.search import selectors
 from knowhow.search.backends import QuestionDocument, get_backend
 from knowhow.search.selectors import SearchFilters, search_questions
 from knowhow.search.services import index_generation_bump
+from knowhow.search.tests.helpers import BODY, ask
 from knowhow.spaces.services import space_remove_member
 
 pytestmark = pytest.mark.django_db
@@ -26,17 +27,7 @@ def _ranking_alone(settings):
     settings.SEARCH_RESULT_CACHE_SECONDS = 0
 
 
-BODY = "Some background text that is long enough to be a body."
 FTS_TABLES = ("search_question_fts", "search_question_document")
-
-
-@pytest.fixture
-def committed(django_capture_on_commit_callbacks):
-    return lambda: django_capture_on_commit_callbacks(execute=True)
-
-
-def ask(title, body=BODY, tags=("general",), **kwargs):
-    return QuestionFactory(title=title, body=body, tags=tags, **kwargs)
 
 
 def found(text, viewer=None, **kwargs):

@@ -14,7 +14,6 @@ from django.urls import reverse
 from knowhow.core.signals import activity
 from knowhow.core.tests.factories import (
     AnswerFactory,
-    QuestionFactory,
     SpaceFactory,
     UserFactory,
     add_member,
@@ -24,21 +23,11 @@ from knowhow.qa import services as qa
 from knowhow.qa.models import Post, Tag
 from knowhow.search import ranking_cache, state_triggers
 from knowhow.search.selectors import SearchFilters, search_questions
+from knowhow.search.tests.helpers import BODY, ask
 from knowhow.spaces.models import Space, SpaceMembership
 from knowhow.spaces.services import space_remove_member
 
 pytestmark = pytest.mark.django_db
-
-BODY = "Some background text that is long enough to be a body."
-
-
-@pytest.fixture
-def committed(django_capture_on_commit_callbacks):
-    return lambda: django_capture_on_commit_callbacks(execute=True)
-
-
-def ask(title, body=BODY, tags=("general",), **kwargs):
-    return QuestionFactory(title=title, body=body, tags=tags, **kwargs)
 
 
 def search(text, viewer=None, **kwargs):

@@ -8,7 +8,6 @@ from django.urls import reverse
 
 from knowhow.core.tests.factories import (
     AnswerFactory,
-    QuestionFactory,
     SpaceFactory,
     UserFactory,
     add_member,
@@ -19,20 +18,9 @@ from knowhow.search.query import parse_query
 from knowhow.search.result_cache import audience_for
 from knowhow.search.selectors import SearchFilters, SearchSort, search_questions
 from knowhow.search.services import question_index_rebuild
+from knowhow.search.tests.helpers import BODY, ask
 
 pytestmark = pytest.mark.django_db
-
-BODY = "Some background text that is long enough to be a body."
-
-
-@pytest.fixture
-def committed(django_capture_on_commit_callbacks):
-    """Run a block with its on-commit callbacks (the post_changed signal) executed."""
-    return lambda: django_capture_on_commit_callbacks(execute=True)
-
-
-def ask(title, body=BODY, tags=("general",), **kwargs):
-    return QuestionFactory(title=title, body=body, tags=tags, **kwargs)
 
 
 def titles(results):

@@ -33,11 +33,6 @@ def video_storage(settings, tmp_path):
     }
 
 
-@pytest.fixture
-def committed(django_capture_on_commit_callbacks):
-    return lambda: django_capture_on_commit_callbacks(execute=True)
-
-
 def published(*, user, space, title="Filing expenses on the phone", description="", tags=()):
     """A video as the worker leaves it once playable (without running ffmpeg here)."""
     session = videos.upload_create(
