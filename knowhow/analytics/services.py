@@ -116,8 +116,10 @@ class DeferredEvents:
         with self._lock:
             return len(self._held)
 
-    def flush(self) -> int:
-        """Write what is held now, in this thread. Returns how many were written."""
+    def flush(self, *, reconnect_on_error: bool = False) -> int:
+        """Write what is held now, in this thread. Returns how many were written.
+        `reconnect_on_error`: the writer thread closes its connection after a failed write, so
+        that a broken one is opened afresh next time."""
         from django.db import connection
 
         with self._lock:
@@ -129,7 +131,8 @@ class DeferredEvents:
                 _write(batch[start : start + self.MAX_BATCH])
         except Exception:
             logger.exception("analytics: writing %d deferred events failed", len(batch))
-            connection.close()  # a broken connection is opened afresh next time
+            if reconnect_on_error:
+                connection.close()
             with self._lock:
                 self._held[:0] = batch
             return 0
@@ -139,7 +142,7 @@ class DeferredEvents:
         while True:
             self._wake.wait(max(self._conf()[0], 0.05))
             self._wake.clear()
-            self.flush()
+            self.flush(reconnect_on_error=True)
 
 
 deferred_events = DeferredEvents()
