@@ -27,8 +27,10 @@ django.setup()
 
 from django.conf import settings  # noqa: E402
 from django.db import connection, reset_queries  # noqa: E402
+from django.middleware.csrf import CSRF_ALLOWED_CHARS  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
+from django.utils.crypto import get_random_string  # noqa: E402
 
 # Words of the title templates in bench/generate.py: a search for them says nothing.
 TEMPLATE_WORDS = {
@@ -247,7 +249,13 @@ def main() -> None:
     try:
         wait_for(f"http://127.0.0.1:{args.port}/ping")
         only = [s for s in args.only.split(",") if s]
-        cookie = f"Cookie: {settings.SESSION_COOKIE_NAME}={fx['session']}"
+        # Signed in, a browser sends back the CSRF cookie it was given (wrk sends no cookie it
+        # got): without it every signed-in response would mint and set a new CSRF secret.
+        csrf_secret = get_random_string(32, CSRF_ALLOWED_CHARS)
+        cookie = (
+            f"Cookie: {settings.SESSION_COOKIE_NAME}={fx['session']}; "
+            f"{settings.CSRF_COOKIE_NAME}={csrf_secret}"
+        )
         bearer = f"Authorization: Bearer {fx['token']}"
         print(
             f"\nload average before: {os.getloadavg()}; {os.cpu_count()} CPUs; {platform.platform()}"

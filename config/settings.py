@@ -415,7 +415,14 @@ VIDEOS = {
 
 # --- Analytics and learning records ------------------------------------------------------------
 # Raw events are kept for KNOWHOW["RETENTION_DAYS"]["analytics_events"] days.
-ANALYTICS = {"ROLLUP_DAYS": 2}
+# DEFER_SECONDS: search events are written by a thread of each server process this often, in
+# one transaction, instead of by each search request (knowhow/analytics/services.py); 0 writes
+# them with the request (the tests, unless a test turns it on).
+ANALYTICS = {
+    "ROLLUP_DAYS": 2,
+    "DEFER_SECONDS": float(os.environ.get("ANALYTICS_DEFER_SECONDS", "0" if TESTING else "1")),
+    "DEFERRED_KINDS": ("search",),
+}
 XAPI = {
     "ENDPOINT": os.environ.get("XAPI_ENDPOINT", ""),  # e.g. https://lrs.example.com/xapi
     "KEY": os.environ.get("XAPI_KEY", ""),

@@ -2,8 +2,8 @@
 
 A search's visibility-checked, filtered result ids (the best MAX_COUNTED + 1, which give the
 capped count too) are cached per normalised query, filters, audience and index generation; the
-search page's results (everything below the site header) and, for anonymous visitors, the whole
-page are cached under the query string, the audience and the generation as well. A repeated
+search page's results (everything below the site header), the whole page, and the API search's
+JSON body are cached under the query string, the audience and the generation as well. A repeated
 search then checks no candidates and renders no results.
 
 The audience is everyone who sees the same spaces (`spaces.selectors.visibility_signature`) and
@@ -89,6 +89,13 @@ def page_key(audience: Audience, full_path: str, person: str = "") -> str:
     """The key of the whole page: anonymous (its header's login link carries the full path),
     or one person's (`person`: their row's fingerprint; the header shows them)."""
     return _key("page", audience, full_path, person)
+
+
+def api_key(audience: Audience, full_path: str) -> str:
+    """The key of an API search response's JSON body: its path and raw query string (the body's
+    `next` and `previous` links repeat the query string as sent), for this audience's spaces
+    (nothing in the body depends on who asks beyond what they may see)."""
+    return _key("api", Audience(audience.signature, False, audience.generation), full_path)
 
 
 def get(key: str, audience: Audience) -> Any:

@@ -1,18 +1,27 @@
-"""Full-text search over questions, with the same syntax and filters as the search page."""
+"""Full-text search over questions, with the same syntax and filters as the search page.
+
+A response's JSON body is cached per audience, index generation and query string
+(`search.result_cache`), like the search page: a repeated search serialises nothing.
+"""
 
 import datetime
 from typing import Any
 
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from ninja import Query, Router
+from ninja.renderers import JSONRenderer
 
 from knowhow.api.auth import READ_AUTH
 from knowhow.api.pagination import MAX_PAGE_SIZE, page_link
 from knowhow.api.problems import ERROR_CODES, Problem
 from knowhow.api.schemas import MAX_ID, SLUG_PATTERN, TAG_PATTERN, Paged, SearchHitOut
+from knowhow.search import result_cache
 from knowhow.search.selectors import SearchFilters, SearchSort, search_questions
 
 router = Router(tags=["search"])
+# What django-ninja renders a response with (the API sets no renderer of its own).
+_RENDERER = JSONRenderer()
+_CONTENT_TYPE = f"{_RENDERER.media_type}; charset={_RENDERER.charset}"
 
 
 @router.get("", response={200: Paged[SearchHitOut], ERROR_CODES: Problem}, auth=READ_AUTH)
@@ -38,17 +47,54 @@ def search(
 
     Counting stops after 1,000 matches: a `count` of 1,001 means "more than 1,000".
     """
-    filters = SearchFilters(
-        tags=(tag,) if tag else (),
-        space=space,
-        author_id=author,
-        answered=answered,
-        accepted=accepted,
-        created_from=created_from,
-        created_to=created_to,
-    )
+    audience = result_cache.audience_for(request.auth)
+    key = result_cache.api_key(audience, request.get_full_path())
+    body = result_cache.get(key, audience)
+    if body is None:
+        data = _search_page(
+            request,
+            audience,
+            text=q,
+            filters=SearchFilters(
+                tags=(tag,) if tag else (),
+                space=space,
+                author_id=author,
+                answered=answered,
+                accepted=accepted,
+                created_from=created_from,
+                created_to=created_to,
+            ),
+            sort=sort,
+            page=page,
+            page_size=page_size,
+        )
+        # Serialised as django-ninja would (the response schema, then its JSON renderer).
+        validated = Paged[SearchHitOut].model_validate(
+            data, context={"request": request, "response_status": 200}
+        )
+        body = _RENDERER.render(request, validated.model_dump(), response_status=200)
+        result_cache.put(key, audience, body)
+    return HttpResponse(body, content_type=_CONTENT_TYPE)
+
+
+def _search_page(
+    request: HttpRequest,
+    audience: result_cache.Audience,
+    *,
+    text: str,
+    filters: SearchFilters,
+    sort: SearchSort,
+    page: int,
+    page_size: int,
+) -> dict[str, Any]:
     results = search_questions(
-        viewer=request.auth, text=q, filters=filters, sort=sort, page=page, per_page=page_size
+        viewer=request.auth,
+        text=text,
+        filters=filters,
+        sort=sort,
+        page=page,
+        per_page=page_size,
+        audience=audience,
     )
     paginator = results.page.paginator
     num_pages = paginator.num_pages if paginator.count else 0
