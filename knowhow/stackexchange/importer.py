@@ -301,6 +301,8 @@ BULK_MODELS = ("qa.Post", "qa.PostRevision", "qa.Comment", "reputation.UserBadge
 # The tags of posts: two foreign keys per row; on SQLite also an index on each of them.
 BULK_FOREIGN_KEY_MODELS = (*BULK_MODELS, "qa.Post_tags")
 BULK_SQLITE_MODELS = (*BULK_MODELS, "qa.Post_tags")
+# SQLite: the page size of the temporary database that stages a first import's posts.
+SQLITE_TEMP_PAGE_SIZE = 65536
 # Every table an import writes: checked once for foreign-key violations at the end of an
 # import on SQLite that ran with enforcement off (see DumpImport.constraints_off).
 WRITTEN_MODELS = (
@@ -877,6 +879,12 @@ class DumpImport:
             if connection.vendor == "postgresql":
                 _execute(f"CREATE TEMPORARY TABLE {STAGED_POSTS} (LIKE {post} INCLUDING DEFAULTS)")
             else:
+                # A new temporary database (one per connection, created with its first table)
+                # gets 64 KB pages: a gigabyte of posts goes to its file in 16 times fewer
+                # writes. Dropping the table need not overwrite its pages with zeros (what
+                # the secure_delete that Debian's SQLite turns on by default does).
+                _execute(f"PRAGMA temp.page_size = {SQLITE_TEMP_PAGE_SIZE}")
+                _execute("PRAGMA temp.secure_delete = OFF")
                 # The same columns; every one is written (RowInserter fills the defaults).
                 _execute(f"CREATE TEMPORARY TABLE {STAGED_POSTS} AS SELECT * FROM {post} WHERE 0")
         self.question_pks = set(
