@@ -301,20 +301,7 @@ BULK_MODELS = ("qa.Post", "qa.PostRevision", "qa.Comment", "reputation.UserBadge
 # The tags of posts: two foreign keys per row; on SQLite also an index on each of them.
 BULK_FOREIGN_KEY_MODELS = (*BULK_MODELS, "qa.Post_tags")
 BULK_SQLITE_MODELS = (*BULK_MODELS, "qa.Post_tags")
-# SQLite: the page size of the temporary database that stages a first import's posts.
-SQLITE_TEMP_PAGE_SIZE = 65536
-# Every table an import writes: checked once for foreign-key violations at the end of an
-# import on SQLite that ran with enforcement off (see DumpImport.constraints_off).
-WRITTEN_MODELS = (
-    "accounts.User",
-    "reputation.ReputationEvent",
-    "spaces.Space",
-    "qa.Tag",
-    *BULK_FOREIGN_KEY_MODELS,
-    "qa.PostLink",
-    "reputation.Badge",
-)
-# Where a first import stages its new posts (see DumpImport.staged).
+# PostgreSQL: where a first import stages its new posts (see DumpImport.staged).
 STAGED_POSTS = "stackexchange_import_new_posts"
 # Memory for the index builds and the foreign-key validations at the end of a bulk import,
 # for its transaction only (PostgreSQL's default is 64 MB).
@@ -573,13 +560,10 @@ class DumpImport:
         # are rebuilt (`_finish_new_posts`), instead of one whole-table UPDATE each.
         self.fresh = False
         self.deferred: DeferredChecks | None = None
-        # A first import with the foreign keys dropped (PostgreSQL) or off (SQLite): new posts
-        # are copied into a temporary table (no WAL) and inserted into qa_post once, complete,
-        # at the end (`_finish_new_posts`), instead of written and then rewritten by an UPDATE.
+        # PostgreSQL, a first import with the foreign keys dropped: new posts are copied into a
+        # temporary table (no WAL) and inserted into qa_post once, complete, at the end
+        # (`_finish_new_posts`), instead of written and then rewritten by an UPDATE.
         self.staged = False
-        # SQLite: foreign-key enforcement turned off for a bulk import (it can only be, outside
-        # a transaction); every table written is checked once before the commit instead.
-        self.constraints_off = False
         self.pending_closes: dict[int, tuple[datetime.datetime, str] | None] = {}
         self.new_post_pks = array("q")  # 8 bytes an id, not a list's ~36
         self.answer_counts = Tally()
@@ -610,12 +594,8 @@ class DumpImport:
         # allocations (the default) took about 7 % of the importing process's time.
         gc.set_threshold(100_000, threshold[1], threshold[2])
         try:
-            self.constraints_off = self._turn_off_sqlite_constraints()
             self._import_all()
         finally:
-            if self.constraints_off:
-                connection.enable_constraint_checking()
-                self.constraints_off = False
             gc.set_threshold(*threshold)
             # Stopped whatever happened (done, a malformed file, Ctrl-C): nothing outlives us.
             if self.reader is not None:
@@ -630,31 +610,6 @@ class DumpImport:
             return self.reader_process
         size = sum((self.directory / name).stat().st_size for name in present)
         return size >= READER_PROCESS_MIN_BYTES and len(os.sched_getaffinity(0)) >= 2
-
-    def _turn_off_sqlite_constraints(self) -> bool:
-        """SQLite, a bulk import (see `_defer_checks`) not inside another transaction: turn
-        this connection's foreign-key enforcement off until the import ends. SQLite's keys
-        are deferred: a row whose parent is not there yet is counted, and while that count is
-        not zero every parent row inserted looks for its children (a scan of a table whose
-        index is dropped). With enforcement off, new posts can be staged and inserted after
-        their revisions and comments (`staged`); `_check_constraints` checks every row of the
-        tables written once, before the commit, and a violation rolls the import back."""
-        if connection.vendor != "sqlite" or connection.in_atomic_block:
-            return False
-        if not self._dump_outweighs_the_posts_here():
-            return False
-        return connection.disable_constraint_checking()
-
-    def _dump_outweighs_the_posts_here(self) -> bool:
-        posts_in_dump = (self.directory / "Posts.xml").stat().st_size // 1000
-        return Post.objects.count() < posts_in_dump
-
-    def _check_constraints(self) -> None:
-        from django.apps import apps
-
-        connection.check_constraints(
-            table_names=[apps.get_model(m)._meta.db_table for m in WRITTEN_MODELS]
-        )
 
     def _import_all(self) -> None:
         with transaction.atomic():
@@ -677,8 +632,6 @@ class DumpImport:
                 self._finish_new_posts()
             if deferred is not None:
                 deferred.restore()
-            if self.constraints_off:
-                self._check_constraints()
             if self.fresh:
                 self._add_tag_counts()
             else:
@@ -692,7 +645,8 @@ class DumpImport:
         once) is much cheaper than doing it per row. Into a bigger site they are kept:
         rebuilding them would cost more than it saves, and on PostgreSQL a dropped index or
         foreign key locks readers out of its tables until the commit."""
-        if not self._dump_outweighs_the_posts_here():
+        posts_in_dump = (self.directory / "Posts.xml").stat().st_size // 1000
+        if Post.objects.count() >= posts_in_dump:
             return None
         from django.apps import apps
 
@@ -868,25 +822,13 @@ class DumpImport:
         existing = self.posts.copy()
         self.posts_before = existing
         self.fresh = not len(existing)
-        self.staged = (
-            self.fresh
-            and self.deferred is not None
-            and (bool(self.deferred.foreign_keys) or self.constraints_off)
-        )
+        self.staged = self.fresh and self.deferred is not None and bool(self.deferred.foreign_keys)
         if self.staged:
-            post = connection.ops.quote_name(Post._meta.db_table)
             _execute(f"DROP TABLE IF EXISTS {STAGED_POSTS}")
-            if connection.vendor == "postgresql":
-                _execute(f"CREATE TEMPORARY TABLE {STAGED_POSTS} (LIKE {post} INCLUDING DEFAULTS)")
-            else:
-                # A new temporary database (one per connection, created with its first table)
-                # gets 64 KB pages: a gigabyte of posts goes to its file in 16 times fewer
-                # writes. Dropping the table need not overwrite its pages with zeros (what
-                # the secure_delete that Debian's SQLite turns on by default does).
-                _execute(f"PRAGMA temp.page_size = {SQLITE_TEMP_PAGE_SIZE}")
-                _execute("PRAGMA temp.secure_delete = OFF")
-                # The same columns; every one is written (RowInserter fills the defaults).
-                _execute(f"CREATE TEMPORARY TABLE {STAGED_POSTS} AS SELECT * FROM {post} WHERE 0")
+            _execute(
+                f"CREATE TEMPORARY TABLE {STAGED_POSTS}"
+                f" (LIKE {connection.ops.quote_name(Post._meta.db_table)} INCLUDING DEFAULTS)"
+            )
         self.question_pks = set(
             Post.objects.filter(source=self.source, post_type=Post.PostType.QUESTION).values_list(
                 "pk", flat=True
@@ -1474,9 +1416,8 @@ class DumpImport:
         self._bodies_from_revisions()
 
     def _insert_staged_posts(self, tallies: str) -> None:
-        """A first import with the foreign keys dropped (PostgreSQL) or off (SQLite): every
-        staged post goes into qa_post once, complete, with the values tallied in `tallies`, in
-        id order (SQLite appends each row to the table's last page)."""
+        """PostgreSQL, first import: every staged post goes into qa_post once, complete, with
+        the values tallied in `tallies`."""
         qn = connection.ops.quote_name
         late = {
             "body": "COALESCE(r.body, '')",
@@ -1488,10 +1429,9 @@ class DumpImport:
         }
         columns = [f.column for f in Post._meta.concrete_fields]  # type: ignore[union-attr]
         values = ", ".join(late.get(c, f"s.{qn(c)}") for c in columns)
-        if connection.vendor == "postgresql":
-            # Memory for the two hash joins (PostgreSQL's default, 4 MB, spills them to disk),
-            # until the end of the transaction.
-            _execute("SET LOCAL work_mem = '128MB'")
+        # Memory for the two hash joins (PostgreSQL's default, 4 MB, spills them to disk),
+        # until the end of the transaction.
+        _execute("SET LOCAL work_mem = '128MB'")
         _execute(
             f"INSERT INTO {qn(Post._meta.db_table)} ({', '.join(qn(c) for c in columns)})"
             f" SELECT {values} FROM {STAGED_POSTS} s JOIN {tallies} t ON t.post_id = s.id"

@@ -496,50 +496,11 @@ def test_a_rerun_into_a_site_smaller_than_the_dump_restores_what_was_deleted():
     assert post(1).accepted_answer == post(3)
 
 
-def foreign_keys_enforced() -> bool:
-    if connection.vendor != "sqlite":
-        return True
-    with connection.cursor() as cursor:
-        cursor.execute("PRAGMA foreign_keys")
-        return bool(cursor.fetchone()[0])
-
-
-@pytest.mark.django_db(transaction=True)
-def test_a_first_import_outside_a_transaction_writes_each_post_once():
-    # Outside any transaction (as the command runs), SQLite's foreign-key enforcement is
-    # turned off for a bulk import, so new posts are staged like on PostgreSQL and inserted
-    # once, complete; every table written is checked once before the commit.
-    before = checks()
-    with CaptureQueriesContext(connection) as queries:
-        run_import()
-    statements = [q["sql"] for q in queries.captured_queries]
-    assert any(
-        s.startswith("CREATE TEMPORARY TABLE stackexchange_import_new_posts") for s in statements
-    )
-    assert sum(s.startswith('INSERT INTO "qa_post"') for s in statements) == 1
-    assert not any(s.startswith('UPDATE "qa_post" SET body = COALESCE(r.body') for s in statements)
-    if connection.vendor == "sqlite":
-        from knowhow.stackexchange.importer import WRITTEN_MODELS
-
-        checked = sum(s.startswith("PRAGMA foreign_key_check") for s in statements)
-        assert checked == len(WRITTEN_MODELS)
-    assert foreign_keys_enforced()
-    assert checks() == before
-    staged = post_values()
-    # The same values as a re-run recomputes from the database.
-    Post.objects.filter(source=SOURCE).update(
-        body="", accepted_answer=None, up_votes=0, down_votes=0, answer_count=0, comment_count=0
-    )
-    run_import(space=Post.objects.get(source=SOURCE, source_id=1).space)
-    assert post_values() == staged
-    assert staged[1][1:6] == (post(3).pk, 3, 0, 2, 2)
-    assert post(1).body.startswith("How do I read a `CSV` file?\n")
-
-
 @pytest.mark.django_db(transaction=True)
 def test_a_foreign_key_violation_found_at_the_end_rolls_the_import_back(monkeypatch):
-    # With the foreign keys checked once at the end (SQLite: enforcement off, PostgreSQL:
-    # constraints dropped and re-added), a row pointing at no user fails the whole import.
+    # A bulk import checks foreign keys at its end (PostgreSQL: the dropped constraints are
+    # added again; SQLite: its deferred keys at the commit): a row pointing at no user fails
+    # the whole import, and nothing of it stays.
     from django.db import IntegrityError
 
     space = SpaceFactory()
@@ -548,4 +509,3 @@ def test_a_foreign_key_violation_found_at_the_end_rolls_the_import_back(monkeypa
     with pytest.raises(IntegrityError):
         run_import(space=space)
     assert snapshot() == before
-    assert foreign_keys_enforced()
