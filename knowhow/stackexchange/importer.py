@@ -164,6 +164,10 @@ def _update_rows(
 
 def _adapter(field: models.Field) -> Callable[[Any], Any] | None:
     if isinstance(field, models.DateTimeField):
+        if connection.vendor == "postgresql":
+            # psycopg writes aware datetimes itself (Django's adapt_datetimefield_value is
+            # the identity there): a call per date saved, millions of times.
+            return None
         adapt = connection.ops.adapt_datetimefield_value
         if connection.vendor == "sqlite":
             # What adapt_datetimefield_value gives for UTC datetimes, without its overhead.

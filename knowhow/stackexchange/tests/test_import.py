@@ -494,3 +494,18 @@ def test_a_rerun_into_a_site_smaller_than_the_dump_restores_what_was_deleted():
         k: (v[0], *v[2:]) for k, v in first.items()
     }
     assert post(1).accepted_answer == post(3)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_foreign_key_violation_found_at_the_end_rolls_the_import_back(monkeypatch):
+    # A bulk import checks foreign keys at its end (PostgreSQL: the dropped constraints are
+    # added again; SQLite: its deferred keys at the commit): a row pointing at no user fails
+    # the whole import, and nothing of it stays.
+    from django.db import IntegrityError
+
+    space = SpaceFactory()
+    before = snapshot()
+    monkeypatch.setattr(DumpImport, "_user", lambda self, source_id: 10**9)
+    with pytest.raises(IntegrityError):
+        run_import(space=space)
+    assert snapshot() == before
