@@ -7,6 +7,28 @@ import sys
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
+# gunicorn's layout: processes x threads (gthread). See docs/benchmarks.md ("the server's
+# layout") for how it was chosen on 2 CPUs.
+DEFAULT_WORKERS = 2
+DEFAULT_THREADS = 4
+
+
+def web_workers() -> int:
+    return int(os.environ.get("WEB_WORKERS") or DEFAULT_WORKERS)
+
+
+def web_threads() -> int:
+    return int(os.environ.get("WEB_THREADS") or DEFAULT_THREADS)
+
+
+def access_log_args() -> list[str]:
+    """ACCESS_LOG: a file, "-" (standard output, the default) or "off" (no access log: a
+    reverse proxy in front usually logs each request already)."""
+    target = os.environ.get("ACCESS_LOG", "-")
+    if target.strip().lower() in ("", "off", "none", "0"):
+        return []
+    return ["--access-logfile", target]
+
 
 class Command(BaseCommand):
     help = "Serve Knowhow with gunicorn (production settings)."
@@ -14,8 +36,8 @@ class Command(BaseCommand):
     def add_arguments(self, parser):  # type: ignore[no-untyped-def]
         parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
         parser.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"))
-        parser.add_argument("--workers", type=int, default=int(os.environ.get("WEB_WORKERS", "2")))
-        parser.add_argument("--threads", type=int, default=int(os.environ.get("WEB_THREADS", "4")))
+        parser.add_argument("--workers", type=int, default=web_workers())
+        parser.add_argument("--threads", type=int, default=web_threads())
 
     def handle(self, *args, **options):  # type: ignore[no-untyped-def]
         gunicorn = shutil.which("gunicorn", path=os.path.dirname(sys.executable)) or shutil.which(
@@ -42,8 +64,7 @@ class Command(BaseCommand):
                 str(options["threads"]),
                 "--worker-class",
                 "gthread",
-                "--access-logfile",
-                os.environ.get("ACCESS_LOG", "-"),
+                *access_log_args(),
                 "--timeout",
                 "60",
                 "--graceful-timeout",
