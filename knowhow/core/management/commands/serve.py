@@ -2,6 +2,7 @@
 
 import os
 import shutil
+import socket
 import sys
 
 from django.conf import settings
@@ -19,6 +20,16 @@ def web_workers() -> int:
 
 def web_threads() -> int:
     return int(os.environ.get("WEB_THREADS") or DEFAULT_THREADS)
+
+
+def reuse_port_args() -> list[str]:
+    """WEB_REUSE_PORT (on by default where the system has SO_REUSEPORT): each worker listens on
+    its own socket and the kernel spreads new connections over them. On one shared socket the
+    worker that wakes first accepts, and a busy one keeps winning: all 8 keep-alive connections
+    of a load test (or of a proxy's pool) could sit on one process, whose GIL then bounds the
+    site to one CPU while the other worker idles (docs/benchmarks.md)."""
+    wanted = os.environ.get("WEB_REUSE_PORT", "1").strip().lower() not in ("0", "off", "no", "")
+    return ["--reuse-port"] if wanted and hasattr(socket, "SO_REUSEPORT") else []
 
 
 def access_log_args() -> list[str]:
@@ -64,6 +75,7 @@ class Command(BaseCommand):
                 str(options["threads"]),
                 "--worker-class",
                 "gthread",
+                *reuse_port_args(),
                 *access_log_args(),
                 "--timeout",
                 "60",
