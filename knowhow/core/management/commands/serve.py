@@ -32,6 +32,20 @@ def reuse_port_args() -> list[str]:
     return ["--reuse-port"] if wanted and hasattr(socket, "SO_REUSEPORT") else []
 
 
+def port_in_use(host: str, port: int) -> bool:
+    """Whether something already listens there. With SO_REUSEPORT a second server on the same
+    port would bind too and silently share the connections, so this is checked first."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        # As gunicorn: connections of a stopped server in TIME_WAIT do not count.
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError:
+            return True
+    return False
+
+
 def access_log_args() -> list[str]:
     """ACCESS_LOG: a file, "-" (standard output, the default) or "off" (no access log: a
     reverse proxy in front usually logs each request already)."""
@@ -58,6 +72,10 @@ class Command(BaseCommand):
             self.stderr.write("gunicorn is not installed; run `pip install -e .`")
             sys.exit(1)
         bind = f"{options['host']}:{options['port']}"
+        reuse_port = reuse_port_args()
+        if reuse_port and port_in_use(options["host"], options["port"]):
+            self.stderr.write(f"{bind} is already in use")
+            sys.exit(1)
         self.stdout.write(
             f"Serving on http://{bind}/ (DEBUG={settings.DEBUG}, database: {settings.DB_VENDOR})"
         )
@@ -75,7 +93,7 @@ class Command(BaseCommand):
                 str(options["threads"]),
                 "--worker-class",
                 "gthread",
-                *reuse_port_args(),
+                *reuse_port,
                 *access_log_args(),
                 "--timeout",
                 "60",
