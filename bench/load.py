@@ -27,10 +27,8 @@ django.setup()
 
 from django.conf import settings  # noqa: E402
 from django.db import connection, reset_queries  # noqa: E402
-from django.middleware.csrf import CSRF_ALLOWED_CHARS  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
-from django.utils.crypto import get_random_string  # noqa: E402
 
 # Words of the title templates in bench/generate.py: a search for them says nothing.
 TEMPLATE_WORDS = {
@@ -159,6 +157,21 @@ def prime(port: int, paths: list[str], headers: list[str], rounds: int) -> None:
         list(pool.map(fetch, [p for _ in range(rounds) for p in paths]))
 
 
+def csrf_cookie(port: int, path: str, cookie: str) -> str:
+    """The CSRF cookie the server sets on a signed-in page, as "name=value" ("" if none): a
+    browser sends it back on every later request, so the signed-in phases do too. Without it
+    (wrk alone keeps no cookies) every signed-in response would mint a new CSRF secret and
+    send a Set-Cookie, which no real visitor causes after their first page."""
+    request = urllib.request.Request(f"http://127.0.0.1:{port}{path}")
+    request.add_header(*cookie.split(": ", 1))
+    with urllib.request.urlopen(request, timeout=30) as response:
+        for header in response.headers.get_all("Set-Cookie") or []:
+            name_value = header.split(";", 1)[0].strip()
+            if name_value.startswith(f"{settings.CSRF_COOKIE_NAME}="):
+                return name_value
+    return ""
+
+
 def wait_for(url: str, timeout: float = 30) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -208,8 +221,14 @@ def main() -> None:
         default=3,
         help="before the warm-up, request each URL this many times per worker (0: off)",
     )
-    parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--threads", type=int, default=4)
+    # Unset: what `knowhow serve` uses (WEB_WORKERS, WEB_THREADS or its defaults).
+    parser.add_argument("--workers", type=int, default=None)
+    parser.add_argument("--threads", type=int, default=None)
+    parser.add_argument(
+        "--no-csrf-cookie",
+        action="store_true",
+        help="signed in: do not send back the CSRF cookie (as wrk did before 2026-11-29)",
+    )
     parser.add_argument("--only", default="", help="Comma-separated page names")
     parser.add_argument("--output", default="", help="Write the results as JSON here")
     args = parser.parse_args()
@@ -229,17 +248,18 @@ def main() -> None:
         [str(ROOT / ".venv/bin/knowhow"), "collectstatic", "--noinput", "-v0"], check=True
     )
     env = dict(os.environ, ACCESS_LOG="/dev/null", DEBUG="0")
+    layout = []
+    if args.workers is not None:
+        layout += ["--workers", str(args.workers)]
+        workers = args.workers
+    else:
+        from knowhow.core.management.commands.serve import web_workers
+
+        workers = web_workers()
+    if args.threads is not None:
+        layout += ["--threads", str(args.threads)]
     server = subprocess.Popen(
-        [
-            str(ROOT / ".venv/bin/knowhow"),
-            "serve",
-            "--port",
-            str(args.port),
-            "--workers",
-            str(args.workers),
-            "--threads",
-            str(args.threads),
-        ],
+        [str(ROOT / ".venv/bin/knowhow"), "serve", "--port", str(args.port), *layout],
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
@@ -249,13 +269,12 @@ def main() -> None:
     try:
         wait_for(f"http://127.0.0.1:{args.port}/ping")
         only = [s for s in args.only.split(",") if s]
-        # Signed in, a browser sends back the CSRF cookie it was given (wrk sends no cookie it
-        # got): without it every signed-in response would mint and set a new CSRF secret.
-        csrf_secret = get_random_string(32, CSRF_ALLOWED_CHARS)
-        cookie = (
-            f"Cookie: {settings.SESSION_COOKIE_NAME}={fx['session']}; "
-            f"{settings.CSRF_COOKIE_NAME}={csrf_secret}"
-        )
+        question_pages = fx["pages"]["question_page"]
+        cookie = f"Cookie: {settings.SESSION_COOKIE_NAME}={fx['session']}"
+        csrf = "" if args.no_csrf_cookie else csrf_cookie(args.port, question_pages[0], cookie)
+        if csrf:
+            cookie += f"; {csrf}"
+        print(f"signed in with the session cookie{' and the CSRF cookie' if csrf else ' only'}")
         bearer = f"Authorization: Bearer {fx['token']}"
         print(
             f"\nload average before: {os.getloadavg()}; {os.cpu_count()} CPUs; {platform.platform()}"
@@ -274,7 +293,7 @@ def main() -> None:
                         [] if who == "anonymous" else [bearer if name.startswith("api") else cookie]
                     )
                     if args.prime:
-                        prime(args.port, paths, headers, rounds=args.prime * args.workers)
+                        prime(args.port, paths, headers, rounds=args.prime * workers)
                     if args.warmup:
                         run_wrk(
                             port=args.port,

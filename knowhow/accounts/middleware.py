@@ -1,18 +1,86 @@
-"""Request-level parts of accounts: the person's address, the 'last seen' time of sessions (at
-most one write per session every few minutes, tracked in the cache so that ordinary requests
-cost no query), and the two-factor requirement for administrators."""
+"""Request-level parts of accounts: the person behind a session (memoized on SQLite while the
+database is unchanged), the person's address, the 'last seen' time of sessions (at most one
+write per session every few minutes, tracked in the cache so that ordinary requests cost no
+query), and the two-factor requirement for administrators."""
 
+import copy
 import ipaddress
 from collections.abc import Callable
+from typing import Any
 
 from django.conf import settings
+from django.contrib import auth
+from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY, load_backend
+from django.contrib.auth.middleware import (
+    AuthenticationMiddleware as DjangoAuthenticationMiddleware,
+)
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
+from django.utils.crypto import constant_time_compare
 
-from knowhow.accounts.models import UserSession
+from knowhow.accounts.models import User, UserSession
+from knowhow.core.read_memo import memoized
 
 SEEN_EVERY_SECONDS = 300
+
+
+class AuthenticationMiddleware(DjangoAuthenticationMiddleware):
+    """Django's, but the person behind a session is read once per thread while the database is
+    unchanged (`core.read_memo`: on SQLite, outside transactions; elsewhere every request reads
+    them, as Django does). Any write to the database, from any thread or process, drops the
+    memo, so deactivation, a password change, SCIM deprovisioning and erasure are seen on the
+    next request. Only a session that verifies with the current secret is memoized; anything
+    else (no such person, a fallback secret, a failed check) goes through Django's `get_user`
+    every time, which re-keys or flushes the session as it always does.
+
+    The person is loaded here, not behind Django's lazy proxy: every request through this stack
+    reads it anyway (SessionActivityMiddleware asks `is_authenticated` on every response), and
+    through the proxy each attribute read is a method call (a signed-in question page made
+    ~160 of them, a fifth of its time in process)."""
+
+    def process_request(self, request: HttpRequest) -> None:
+        super().process_request(request)
+        request.user = session_user(request)
+
+
+def session_user(request: HttpRequest) -> Any:
+    if not hasattr(request, "_cached_user"):
+        request._cached_user = _session_user(request)  # type: ignore[attr-defined]
+    return request._cached_user  # type: ignore[attr-defined]
+
+
+def _session_user(request: HttpRequest) -> Any:
+    session = request.session
+    try:
+        user_id = session[SESSION_KEY]
+        backend_path = session[BACKEND_SESSION_KEY]
+        session_hash = session[HASH_SESSION_KEY]
+    except KeyError:
+        return auth.get_user(request)
+    if not session_hash or backend_path not in settings.AUTHENTICATION_BACKENDS:
+        return auth.get_user(request)
+    key = (
+        "session-user",
+        str(user_id),
+        backend_path,
+        session_hash,
+        tuple(settings.AUTHENTICATION_BACKENDS),
+        settings.SECRET_KEY,
+    )
+    user = memoized(key, lambda: _verified_user(user_id, backend_path, session_hash))
+    if user is None:
+        return auth.get_user(request)
+    # Each request gets its own copy (own field values and relation cache) to change freely.
+    return copy.copy(user)
+
+
+def _verified_user(user_id: Any, backend_path: str, session_hash: str) -> User | None:
+    """The person, if the session's hash matches them with the current secret; else None."""
+    user = load_backend(backend_path).get_user(User._meta.pk.to_python(user_id))
+    if user is None or not constant_time_compare(session_hash, user.get_session_auth_hash()):
+        return None
+    return user  # type: ignore[no-any-return]
 
 
 def session_seen_cache_key(session_key: str) -> str:

@@ -9,12 +9,18 @@ compiled and run again. Each thread has its own connection, so each keeps its ow
 
 On PostgreSQL there is no such cheap signal, and inside a transaction a rollback would undo a
 write without changing either number: there the memo is bypassed and every read runs.
+
+Within one request `PRAGMA data_version` is asked once (the person behind the session and the
+question's thread state both use it), and `total_changes` every time: the request sees its own
+writes at once and other connections' commits from the next request on, as if everything it
+read had been read when it started. Outside a request (commands, tasks) every call asks.
 """
 
 import threading
 from collections.abc import Callable, Hashable
 from typing import Any, TypeVar
 
+from django.core.signals import request_finished, request_started
 from django.db import connection
 
 T = TypeVar("T")
@@ -30,12 +36,32 @@ def database_version() -> tuple[Any, int, int] | None:
     took one; None when there is no cheap way to tell (not SQLite, or in a transaction)."""
     if connection.vendor != "sqlite" or connection.in_atomic_block:
         return None
-    with connection.cursor() as cursor:
-        cursor.execute("PRAGMA data_version")
-        (version,) = cursor.fetchone()
-    raw = connection.connection
+    asked = getattr(_local, "request_version", None)
+    if asked is not None and asked[0] is connection.connection:
+        raw, version = asked
+    else:
+        with connection.cursor() as cursor:
+            cursor.execute("PRAGMA data_version")
+            (version,) = cursor.fetchone()
+        raw = connection.connection
+        if getattr(_local, "in_request", False):
+            _local.request_version = (raw, version)
     # The raw connection itself, not its id: a reconnect starts both counters afresh.
     return (raw, version, raw.total_changes)
+
+
+def _request_started(**kwargs: Any) -> None:
+    _local.in_request = True
+    _local.request_version = None
+
+
+def _request_finished(**kwargs: Any) -> None:
+    _local.in_request = False
+    _local.request_version = None
+
+
+request_started.connect(_request_started, dispatch_uid="knowhow.core.read_memo.started")
+request_finished.connect(_request_finished, dispatch_uid="knowhow.core.read_memo.finished")
 
 
 def memoized(key: Hashable, compute: Callable[[], T]) -> T:

@@ -35,9 +35,9 @@ from django.contrib.humanize.templatetags.humanize import intcomma
 from django.contrib.messages import get_messages
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
-from django.middleware.csrf import get_token
 from django.utils.cache import patch_cache_control
 
+from knowhow.core.csrf import response_token
 from knowhow.moderation.selectors import live_sanctions
 from knowhow.qa.selectors import QuestionThreadState
 
@@ -149,7 +149,7 @@ def page_response(
         # Signed-in pages always post somewhere (the header's log-out form at least); an
         # anonymous page with nothing to post gets no token, and so no CSRF cookie.
         needs_token = request.user.is_authenticated or _POSTS.search(html) is not None
-        html = html.replace(CSRF_PLACEHOLDER, get_token(request) if needs_token else "")
+        html = html.replace(CSRF_PLACEHOLDER, response_token(request) if needs_token else "")
     views = f"{intcomma(view_count)} time{'' if view_count == 1 else 's'}"
     response = HttpResponse(html.replace(VIEWS_PLACEHOLDER, views, 1), status=status)
     # Per-request content (view count, CSRF token, a signed-in person's controls): browsers
