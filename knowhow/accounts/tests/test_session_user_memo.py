@@ -5,8 +5,6 @@ seen on the next request, so deactivation, a password change, SCIM deprovisionin
 take effect at once. These tests commit for real (transaction=True): inside a transaction the
 memo is bypassed. On PostgreSQL every request reads the person, as Django does."""
 
-import threading
-
 import pytest
 from django.contrib.auth import HASH_SESSION_KEY
 from django.db import connection
@@ -15,31 +13,13 @@ from django.test.utils import CaptureQueriesContext
 
 from knowhow.accounts.models import User
 from knowhow.core.tests.factories import UserFactory
+from knowhow.core.tests.threads import in_another_connection
 from knowhow.privacy.services import person_erase
 from knowhow.provisioning.services import UserAttributes, scim_user_update
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 SQLITE = connection.vendor == "sqlite"
-
-
-def _in_another_connection(write, *args):
-    """Run a write in a thread, which has its own database connection."""
-    errors: list[BaseException] = []
-
-    def run() -> None:
-        try:
-            write(*args)
-        except BaseException as error:  # noqa: BLE001  (re-raised in the test's thread)
-            errors.append(error)
-        finally:
-            connection.close()
-
-    thread = threading.Thread(target=run)
-    thread.start()
-    thread.join()
-    if errors:
-        raise errors[0]
 
 
 def _user(client: Client):
@@ -85,7 +65,7 @@ def test_deactivation_signs_the_person_out_at_once(signed_in, person, elsewhere)
     def deactivate():
         User.objects.filter(pk=person.pk).update(is_active=False)
 
-    _in_another_connection(deactivate) if elsewhere else deactivate()
+    in_another_connection(deactivate) if elsewhere else deactivate()
     assert _user(signed_in) is None
 
 
@@ -96,12 +76,12 @@ def test_a_password_change_signs_the_session_out_at_once(signed_in, person, else
         user.set_password("a new one entirely")
         user.save()
 
-    _in_another_connection(change_password) if elsewhere else change_password()
+    in_another_connection(change_password) if elsewhere else change_password()
     assert _user(signed_in) is None
 
 
 def test_a_rename_elsewhere_shows_on_the_next_request(signed_in, person):
-    _in_another_connection(
+    in_another_connection(
         lambda: User.objects.filter(pk=person.pk).update(display_name="Ada Lovelace")
     )
     assert _user(signed_in).display_name == "Ada Lovelace"
@@ -111,12 +91,12 @@ def test_scim_deprovisioning_elsewhere_signs_the_person_out_at_once(signed_in, p
     def deprovision():
         scim_user_update(user=User.objects.get(pk=person.pk), attrs=UserAttributes(active=False))
 
-    _in_another_connection(deprovision)
+    in_another_connection(deprovision)
     assert _user(signed_in) is None
 
 
 def test_erasure_elsewhere_signs_the_person_out_at_once(signed_in, person):
-    _in_another_connection(lambda: person_erase(user=User.objects.get(pk=person.pk), by=None))
+    in_another_connection(lambda: person_erase(user=User.objects.get(pk=person.pk), by=None))
     assert _user(signed_in) is None
 
 

@@ -5,13 +5,13 @@ on the next view. These tests commit for real (transaction=True): inside a trans
 is bypassed, so the other page-cache tests do not exercise it."""
 
 import re
-import threading
 
 import pytest
 from django.db import close_old_connections, connection
 from django.test import Client
 
 from knowhow.core.tests.factories import AnswerFactory, UserFactory
+from knowhow.core.tests.threads import in_another_connection
 from knowhow.qa import services
 from knowhow.qa.models import Post
 from knowhow.qa.tests.test_page_cache import (
@@ -36,25 +36,6 @@ def _page(client: Client, question: Post) -> str:
     response = client.get(question.get_absolute_url())
     assert response.status_code == 200
     return response.content.decode()
-
-
-def _in_another_connection(write, *args):
-    """Run a write in a thread, which has its own database connection."""
-    errors: list[BaseException] = []
-
-    def run() -> None:
-        try:
-            write(*args)
-        except BaseException as error:  # noqa: BLE001  (re-raised in the test's thread)
-            errors.append(error)
-        finally:
-            connection.close()
-
-    thread = threading.Thread(target=run)
-    thread.start()
-    thread.join()
-    if errors:
-        raise errors[0]
 
 
 @pytest.fixture
@@ -104,7 +85,7 @@ def test_every_write_shows_on_the_next_view(
         expected = write(question, answer, staff)
     else:
         results: list[str] = []
-        _in_another_connection(lambda *a: results.append(write(*a)), question, answer, staff)
+        in_another_connection(lambda *a: results.append(write(*a)), question, answer, staff)
         expected = results[0]
     close_old_connections()
     assert expected not in (before_staff if write is _lock else before_anonymous)
@@ -116,7 +97,7 @@ def test_every_write_shows_on_the_next_view(
 def test_a_space_made_private_elsewhere_is_refused_on_the_next_view(client, question, answer):
     _page(client, question)
     _page(client, question)
-    _in_another_connection(
+    in_another_connection(
         lambda: Space.objects.filter(pk=question.space_id).update(
             visibility=Space.Visibility.PRIVATE
         )
@@ -143,5 +124,5 @@ def test_a_counted_view_shows_the_new_count(question, answer):
     assert "42 times" in _page(first, question)
     assert "42 times" in _page(first, question)  # the same viewer: not counted again
     assert "43 times" in _page(second, question)
-    _in_another_connection(lambda: Post.objects.filter(pk=question.pk).update(view_count=100))
+    in_another_connection(lambda: Post.objects.filter(pk=question.pk).update(view_count=100))
     assert "100 times" in _page(first, question)
