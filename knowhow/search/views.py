@@ -177,20 +177,6 @@ def search(request: HttpRequest) -> HttpResponse:
     if content is None:
         content = _results_page(request, form, audience)
         result_cache.put(content_key, audience, content)
-    if page_key is not None and signed_in:
-        html = render_to_string(
-            "search/search.html",
-            {
-                "content_html": mark_safe(content.html),  # noqa: S308  (template output)
-                "query": request.GET.get("q", "")[:200],
-                "csrf_token": page_cache.CSRF_PLACEHOLDER,
-            },
-            request,
-        )
-        page = SearchPage(html=html, count=content.count, event_query=content.event_query)
-        result_cache.put(page_key, audience, page)
-        _record_search(request, page)
-        return page_cache.page_response(request, html, view_count=0)
     if page_key is not None:
         html = render_to_string(
             "search/search.html",
@@ -201,6 +187,11 @@ def search(request: HttpRequest) -> HttpResponse:
             },
             request,
         )
+        if signed_in:
+            page = SearchPage(html=html, count=content.count, event_query=content.event_query)
+            result_cache.put(page_key, audience, page)
+            _record_search(request, page)
+            return page_cache.page_response(request, html, view_count=0)
         # Nothing on an anonymous search page posts; if something did, it would need its
         # CSRF token and cookie, and the page is not shared.
         if not page_cache.page_posts(html):
