@@ -126,17 +126,20 @@ class DeferredEvents:
             batch, self._held = self._held, []
         if not batch:
             return 0
+        written = 0
         try:
-            for start in range(0, len(batch), self.MAX_BATCH):
-                _write(batch[start : start + self.MAX_BATCH])
+            while written < len(batch):
+                chunk = batch[written : written + self.MAX_BATCH]
+                _write(chunk)
+                written += len(chunk)
         except Exception:
-            logger.exception("analytics: writing %d deferred events failed", len(batch))
+            logger.exception("analytics: writing %d deferred events failed", len(batch) - written)
             if reconnect_on_error:
                 connection.close()
+            # Only what was not written is kept (an earlier chunk is committed already).
             with self._lock:
-                self._held[:0] = batch
-            return 0
-        return len(batch)
+                self._held[:0] = batch[written:]
+        return written
 
     def _run(self) -> None:
         while True:

@@ -106,6 +106,34 @@ def test_a_failed_write_keeps_the_events_for_the_next_batch(user, deferred):
     assert Event.objects.get().meta == {"q": "a"}
 
 
+def test_a_write_failing_after_a_first_batch_keeps_only_the_unwritten_events(user, deferred):
+    """Held events are written MAX_BATCH at a time, each batch committed on its own: when a
+    later batch fails, the earlier one is not kept (it would be written twice)."""
+    from knowhow.analytics import services
+
+    for n in range(3):
+        event_record(
+            PendingEvent(kind=EventKind.SEARCH, actor_id=user.pk, value=n, meta={"q": f"q{n}"})
+        )
+    real_write = services._write
+    calls: list[int] = []
+
+    def write_then_fail(events, known_user=None):
+        calls.append(len(events))
+        if len(calls) > 1:
+            raise RuntimeError("locked")
+        real_write(events, known_user=known_user)
+
+    with (
+        mock.patch.object(services.DeferredEvents, "MAX_BATCH", 2),
+        mock.patch("knowhow.analytics.services._write", side_effect=write_then_fail),
+    ):
+        assert deferred.flush() == 2
+    assert calls == [2, 1] and deferred.held() == 1
+    assert deferred.flush() == 1
+    assert sorted(Event.objects.values_list("value", flat=True)) == [0, 1, 2]
+
+
 def test_a_late_written_search_is_counted_by_the_rollup(user, deferred):
     """The knowledge-gap table: an event written after its day's rollup is counted by the next
     one (the rollups re-read the last days)."""
