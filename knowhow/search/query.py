@@ -1,7 +1,8 @@
 """Parses what people type into the search box into text terms and filters.
 
 Understood: quoted phrases, `[tag]`, `user:ID`, `is:answered`, `is:accepted`. Everything else is
-reduced to plain words, so full-text operators (NEAR, AND, *, ^, -) and unbalanced quotes are
+reduced to plain words (English stop words among them are ignored, as PostgreSQL's `english`
+configuration does, on both backends: `stopwords.py`), so full-text operators (NEAR, AND, *, ^, -) and unbalanced quotes are
 never passed through to the database: no query can raise.
 """
 
@@ -9,6 +10,7 @@ import re
 from dataclasses import dataclass, field
 
 from knowhow.qa.models import TAG_NAME_PATTERN
+from knowhow.search.stopwords import ENGLISH_STOP_WORDS
 
 MAX_QUERY_CHARS = 1000
 MAX_TERMS = 24
@@ -48,6 +50,8 @@ class ParsedQuery:
     answered: bool = False
     accepted: bool = False
     raw: str = field(default="", compare=False)
+    # Plain words left out of the search because they are stop words (shown to the searcher).
+    ignored: tuple[str, ...] = field(default=(), compare=False)
 
     @property
     def has_text(self) -> bool:
@@ -95,12 +99,15 @@ def parse_query(raw: str) -> ParsedQuery:
                     break
                 found_words.append(word)
                 budget -= 1
+    kept = [w for w in found_words if w.lower() not in ENGLISH_STOP_WORDS]
+    ignored = [w.lower() for w in found_words if w.lower() in ENGLISH_STOP_WORDS]
     return ParsedQuery(
-        words=tuple(dict.fromkeys(found_words)),
+        words=tuple(dict.fromkeys(kept)),
         phrases=tuple(dict.fromkeys(phrases)),
         tags=tuple(tags[:5]),
         user_id=user_id,
         answered=answered,
         accepted=accepted,
         raw=text,
+        ignored=tuple(dict.fromkeys(ignored)),
     )

@@ -126,6 +126,37 @@ def test_parse_query_understands_the_syntax():
     assert q.words == ("loose", "words")
 
 
+def test_english_stop_words_are_left_out_of_plain_words_only():
+    q = parse_query('How to rotate THE key "to be or not to be" "the"')
+    assert q.words == ("rotate", "key")
+    assert q.phrases == (("to", "be", "or", "not", "to", "be"),)
+    assert q.ignored == ("how", "to", "the")
+    only = parse_query("the [python]")
+    assert not only.has_text and only.tags == ("python",) and only.ignored == ("the",)
+
+
+def test_a_question_in_plain_english_finds_posts_without_its_stop_words(committed):
+    with committed():
+        q = ask("Rotating signing keys", body="Quarterly key rotation for the release signer.")
+        ask("Unrelated printer jam")
+    # No post says "how", "do", "i" or "our": on both databases they are not searched for.
+    found = search_questions(viewer=None, text="How do I rotate our signing key?")
+    assert [h.question.pk for h in found.hits] == [q.pk]
+
+
+def test_a_tag_with_only_stop_words_is_the_tag_listing(committed, client):
+    with committed():
+        tagged = ask("Proxy settings for the build farm", tags=("networking",))
+        ask("The other question", tags=("python",))
+    with_stop_word = search_questions(viewer=None, text="[networking] the")
+    assert [h.question.pk for h in with_stop_word.hits] == [tagged.pk]
+    assert search_questions(viewer=None, text="the").hits == []
+    response = client.get(reverse("search:search"), {"q": "the"})
+    assert response.status_code == 200
+    assert b"Common words left out of the search: <q>the</q>." in response.content
+    assert b"Add a less common word" in response.content
+
+
 @pytest.mark.parametrize(
     "text",
     [
