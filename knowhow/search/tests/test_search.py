@@ -4,6 +4,7 @@ import io
 
 import pytest
 from django.core.management import call_command
+from django.db import connection, transaction
 from django.urls import reverse
 
 from knowhow.core.tests.factories import (
@@ -13,7 +14,7 @@ from knowhow.core.tests.factories import (
     add_member,
 )
 from knowhow.qa import services as qa
-from knowhow.search.backends import get_backend
+from knowhow.search.backends import QuestionDocument, get_backend
 from knowhow.search.query import parse_query
 from knowhow.search.result_cache import audience_for
 from knowhow.search.selectors import SearchFilters, SearchSort, search_questions
@@ -236,6 +237,26 @@ def test_reindex_rebuilds_the_index_from_the_posts(committed):
     assert len(search_questions(viewer=None, text="rotating").hits) == 2
     assert question_index_rebuild() == 2
     assert backend.count() == 2
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="FTS5 segments: SQLite only")
+def test_sqlite_index_rows_in_any_order_make_one_segment():
+    """FTS5 starts a new segment whenever a rowid is not above the last one written: a batch
+    given in descending order must still be written in rowid order (one segment, not ten)."""
+    backend = get_backend()
+    docs = [
+        QuestionDocument(question_id=9000 + i, title=f"t{i}", body="b", tags="x", answers="")
+        for i in range(10, 0, -1)
+    ]
+    backend.begin_rebuild()
+    try:
+        with transaction.atomic():  # its savepoint writes the pending terms out
+            backend.upsert(docs, fresh=True)
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT count(DISTINCT segid) FROM search_question_fts_idx")
+            assert cursor.fetchone()[0] == 1
+    finally:
+        backend.finish_rebuild()
 
 
 def test_reindex_refuses_an_unknown_index():
