@@ -1,9 +1,10 @@
 """Parses what people type into the search box into text terms and filters.
 
 Understood: quoted phrases, `[tag]`, `user:ID`, `is:answered`, `is:accepted`. Everything else is
-reduced to plain words (English stop words among them are ignored, as PostgreSQL's `english`
-configuration does, on both backends: `stopwords.py`), so full-text operators (NEAR, AND, *, ^, -) and unbalanced quotes are
-never passed through to the database: no query can raise.
+reduced to plain words, so full-text operators (NEAR, AND, *, ^, -) and unbalanced quotes are
+never passed through to the database: no query can raise. English stop words among the plain
+words are left out on both backends, as PostgreSQL's `english` configuration does
+(`stopwords.py`).
 """
 
 import re

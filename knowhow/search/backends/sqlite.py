@@ -61,12 +61,11 @@ class SqliteBackend:
             cursor.execute(f"DELETE FROM {TABLE}")
 
     def begin_rebuild(self) -> None:
-        # A bulk load with incremental merging and SQLite's 2 MB page cache re-reads the
-        # growing index over and over; merge once at the end instead, with a bigger cache.
         # The table is dropped and made again from its own definition rather than emptied:
         # FTS5 deletes a row of a table that keeps its content by reading and tokenizing the
         # row again (over 12 minutes for 100,000 questions). Inside the rebuild's transaction:
-        # readers keep the old index until it commits.
+        # readers keep the old index until it commits. Then merging is left to the end, with
+        # a bigger page cache than SQLite's 2 MB.
         with connection.cursor() as cursor:
             cursor.execute(
                 "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = %s", [TABLE]
