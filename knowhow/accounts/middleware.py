@@ -27,8 +27,9 @@ SEEN_EVERY_SECONDS = 300
 
 class AuthenticationMiddleware(DjangoAuthenticationMiddleware):
     """Django's, but the person behind a session is read once per thread while the database is
-    unchanged (`core.read_memo`: on SQLite, outside transactions; elsewhere every request reads
-    them, as Django does). Any write to the database, from any thread or process, drops the
+    unchanged (`core.read_memo`: on SQLite and PostgreSQL, outside transactions; on another
+    database every request reads them, as Django does). Any write to the database, from any
+    thread or process, drops the
     memo, so deactivation, a password change, SCIM deprovisioning and erasure are seen on the
     next request. Only a session that verifies with the current secret is memoized; anything
     else (no such person, a fallback secret, a failed check) goes through Django's `get_user`

@@ -7,13 +7,22 @@ in the database changed since I read this?" for about the cost of one trivial st
 hot read (the question page's thread state) can be reused on the next request instead of being
 compiled and run again. Each thread has its own connection, so each keeps its own memo.
 
-On PostgreSQL there is no such cheap signal, and inside a transaction a rollback would undo a
-write without changing either number: there the memo is bypassed and every read runs.
+On PostgreSQL the token is `pg_current_snapshot()`: which transactions have completed,
+cluster-wide, so every app server and worker shares it. Any transaction that completes after it
+was taken changes it (it leaves the in-progress list, or moves `xmax` past itself), and read-only
+transactions take no transaction id, so it stays the same exactly while nothing is written. The
+token is taken *before* the read it guards, so a read that already sees a later commit is only
+read again, never kept too long. There is no counter of this connection's own writes, so on
+PostgreSQL it is asked on every call (one trivial statement instead of the read it saves).
 
-Within one request `PRAGMA data_version` is asked once (the person behind the session and the
-question's thread state both use it), and `total_changes` every time: the request sees its own
-writes at once and other connections' commits from the next request on, as if everything it
-read had been read when it started. Outside a request (commands, tasks) every call asks.
+Inside a transaction a rollback would undo a write without changing any of these: there the memo
+is bypassed and every read runs.
+
+On SQLite, within one request `PRAGMA data_version` is asked once (the person behind the session
+and the question's thread state both use it), and `total_changes` every time: the request sees
+its own writes at once and other connections' commits from the next request on, as if
+everything it read had been read when it started. Outside a request (commands, tasks) every
+call asks.
 """
 
 import threading
@@ -33,8 +42,15 @@ _local = threading.local()
 
 def database_version() -> tuple[Any, int, int] | None:
     """A token that differs whenever the database may have changed since this connection last
-    took one; None when there is no cheap way to tell (not SQLite, or in a transaction)."""
-    if connection.vendor != "sqlite" or connection.in_atomic_block:
+    took one; None when there is no cheap way to tell (in a transaction, another database)."""
+    if connection.in_atomic_block:
+        return None
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_current_snapshot()::text")
+            (snapshot,) = cursor.fetchone()
+        return (connection.connection, snapshot, 0)
+    if connection.vendor != "sqlite":
         return None
     asked = getattr(_local, "request_version", None)
     if asked is not None and asked[0] is connection.connection:

@@ -298,8 +298,9 @@ def question_thread_state(*, pk: int, viewer: Viewer) -> QuestionThreadState:
     viewer may see a deleted or hidden question is left to that selector, which the page calls
     whenever the thread is not already rendered for this kind of viewer.
 
-    On SQLite the result is reused while the database has not changed at all (`read_memo`:
-    one `PRAGMA data_version` instead of compiling and running the query), per kind of viewer.
+    The result is reused while the database has not changed at all (`read_memo`: one `PRAGMA
+    data_version` on SQLite, one `pg_current_snapshot()` on PostgreSQL, instead of compiling and
+    running the query), per kind of viewer.
     """
     signed_in = viewer is not None and viewer.is_authenticated
     # Everything about the viewer that the query reads; the rest of it is in the database.

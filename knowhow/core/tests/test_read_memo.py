@@ -1,7 +1,7 @@
-"""`core.read_memo`: a memoized read is reused while the database is unchanged, `PRAGMA
-data_version` is asked once per request, and a commit from another connection is seen from the
-next request on (at once outside a request). transaction=True: inside a transaction the memo is
-bypassed."""
+"""`core.read_memo`: a memoized read is reused while the database is unchanged, and a commit
+from another connection is seen from the next request on (SQLite: `PRAGMA data_version` is asked
+once per request) or at once (outside a request, and on PostgreSQL always). transaction=True:
+inside a transaction the memo is bypassed."""
 
 import threading
 
@@ -13,10 +13,8 @@ from knowhow.accounts.models import User
 from knowhow.core import read_memo
 from knowhow.core.tests.factories import UserFactory
 
-pytestmark = [
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(connection.vendor != "sqlite", reason="the memo is SQLite's"),
-]
+pytestmark = pytest.mark.django_db(transaction=True)
+SQLITE = connection.vendor == "sqlite"
 
 
 def _commit_elsewhere(pk: int, name: str) -> None:
@@ -42,7 +40,17 @@ def test_outside_a_request_a_commit_elsewhere_is_seen_at_once():
     assert _name(person.pk) == "Grace"
 
 
-def test_in_a_request_the_version_is_asked_once_and_a_commit_elsewhere_shows_next_request(
+def test_an_unchanged_database_serves_the_memo(django_assert_num_queries):
+    person = UserFactory(display_name="Ada")
+    assert _name(person.pk) == "Ada"
+    # SQLite: one PRAGMA; PostgreSQL: one snapshot. Never the read itself.
+    with django_assert_num_queries(1) as captured:
+        assert _name(person.pk) == "Ada"
+    token = "PRAGMA data_version" if SQLITE else "SELECT pg_current_snapshot()::text"
+    assert captured.captured_queries[0]["sql"] == token
+
+
+def test_a_commit_elsewhere_shows_next_request_and_at_once_on_postgresql(
     django_assert_num_queries,
 ):
     person = UserFactory(display_name="Ada")
@@ -50,8 +58,11 @@ def test_in_a_request_the_version_is_asked_once_and_a_commit_elsewhere_shows_nex
     try:
         assert _name(person.pk) == "Ada"
         _commit_elsewhere(person.pk, "Grace")
-        with django_assert_num_queries(0):
-            assert _name(person.pk) == "Ada"  # as if read when the request started
+        if SQLITE:
+            with django_assert_num_queries(0):
+                assert _name(person.pk) == "Ada"  # as if read when the request started
+        else:
+            assert _name(person.pk) == "Grace"  # the snapshot is asked on every call
     finally:
         request_finished.send(sender=None)
     request_started.send(sender=None)
