@@ -7,7 +7,7 @@ class FeedConfig(AppConfig):
     verbose_name = "Feed and notifications"
 
     def ready(self) -> None:
-        from knowhow.feed import receivers, similar
+        from knowhow.feed import receivers, similar, tasks
         from knowhow.privacy.registry import register_personal_model
         from knowhow.search import rebuilders
 
@@ -27,6 +27,7 @@ class FeedConfig(AppConfig):
                 label="Sentence vectors of questions (similar questions)",
                 count=similar.question_vectors_count,
                 rebuild=similar.question_vectors_rebuild,
+                queue=lambda: tasks.question_vectors_rebuild.enqueue(),
             )
         )
         from knowhow.privacy.registry import register_mention_fields

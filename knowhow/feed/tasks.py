@@ -77,3 +77,12 @@ def question_embed(*, question_id: int) -> int:
     if question is None:
         return 0
     return question_embed_many(questions=[question])
+
+
+@task()
+def question_vectors_rebuild() -> int:
+    """`knowhow reindex --in-background` (after an import): every question's vector, by the
+    worker, since the model takes about a second per 8 questions."""
+    from knowhow.feed.similar import question_vectors_rebuild as rebuild
+
+    return rebuild()

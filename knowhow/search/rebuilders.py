@@ -17,6 +17,9 @@ class Rebuilder:
     label: str
     count: Callable[[], int]
     rebuild: Callable[[Progress], int]
+    # Queues the same rebuild as a background task (`knowhow reindex --in-background`), for an
+    # index too slow to rebuild while someone waits, such as one computed by a model.
+    queue: Callable[[], None] | None = None
 
 
 _registry: dict[str, Rebuilder] = {}

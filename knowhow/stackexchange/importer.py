@@ -1615,7 +1615,12 @@ def post_import_hooks() -> list[str]:
     refresh_query_planner_statistics()
     done = []
     for name, what in POST_IMPORT_COMMANDS:
-        if name in available:
+        if name == "reindex" and name in available:
+            # Indexes computed by a model (the question vectors: hours for a large site) are
+            # left to the task worker; the search index is rebuilt before the import returns.
+            call_command(name, in_background=True)
+            done.append(f"{what} rebuilt (knowhow {name}); slower indexes queued for the worker")
+        elif name in available:
             call_command(name)
             done.append(f"{what} rebuilt (knowhow {name})")
     return done or [

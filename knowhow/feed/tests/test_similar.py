@@ -205,3 +205,13 @@ def test_reindex_without_the_model_computes_nothing(no_model, db, capsys):
     call_command("reindex", "question-vectors", "--quiet-progress")
     assert "question-vectors: 0 indexed" in capsys.readouterr().out
     assert not QuestionEmbedding.objects.exists()
+
+
+def test_reindex_in_background_leaves_the_vectors_to_the_worker(semantic, db, capsys):
+    """After an import, `reindex --in-background` queues the vectors as a task (run at once by
+    the tests' immediate task backend) instead of computing them in the command."""
+    question = QuestionFactory(title="Imported question")
+    QuestionEmbedding.objects.all().delete()
+    call_command("reindex", "question-vectors", "--in-background")
+    assert "question-vectors: queued for the task worker" in capsys.readouterr().out
+    assert QuestionEmbedding.objects.filter(question=question).exists()

@@ -259,6 +259,30 @@ def test_sqlite_index_rows_in_any_order_make_one_segment():
         backend.finish_rebuild()
 
 
+def test_reindex_in_background_queues_what_can_be_queued(monkeypatch):
+    from knowhow.search import rebuilders
+
+    calls = []
+    queued = rebuilders.Rebuilder(
+        name="slow",
+        label="Slow",
+        count=lambda: 1,
+        rebuild=lambda progress: calls.append("slow rebuilt") or 1,
+        queue=lambda: calls.append("slow queued"),
+    )
+    plain = rebuilders.Rebuilder(
+        name="fast", label="Fast", count=lambda: 1, rebuild=lambda p: calls.append("fast") or 1
+    )
+    monkeypatch.setattr(rebuilders, "_registry", {"slow": queued, "fast": plain})
+    out = io.StringIO()
+    call_command("reindex", in_background=True, stdout=out)
+    assert calls == ["slow queued", "fast"]
+    assert "slow: queued for the task worker" in out.getvalue()
+    calls.clear()
+    call_command("reindex", "slow", "--quiet-progress", stdout=io.StringIO())
+    assert calls == ["slow rebuilt"]
+
+
 def test_reindex_refuses_an_unknown_index():
     from django.core.management.base import CommandError
 

@@ -46,6 +46,12 @@ class Command(BaseCommand):
             + ", ".join(r.name for r in rebuilders.registered()),
         )
         parser.add_argument("--quiet-progress", action="store_true", help="No progress bar.")
+        parser.add_argument(
+            "--in-background",
+            action="store_true",
+            help="Queue the indexes that can be rebuilt by the task worker (the question vectors)"
+            " instead of rebuilding them here.",
+        )
 
     def handle(self, *args, **options):  # type: ignore[no-untyped-def]
         chosen = rebuilders.registered()
@@ -58,6 +64,10 @@ class Command(BaseCommand):
                 )
             chosen = [r for r in chosen if r.name in options["names"]]
         for rebuilder in chosen:
+            if options["in_background"] and rebuilder.queue is not None:
+                rebuilder.queue()
+                self.stdout.write(f"{rebuilder.name}: queued for the task worker")
+                continue
             total = rebuilder.count()
             stream = getattr(self.stdout, "_out", sys.stdout)
             bar = ProgressBar(label=rebuilder.name, total=total, stream=stream)
