@@ -178,8 +178,8 @@ def test_full_text_comes_from_the_search_index(no_model, committed):
 
 
 def test_reindex_recomputes_every_question_vector(semantic, db, capsys):
-    """`knowhow reindex` (the search app's rebuilder registry) recomputes all vectors, so an
-    imported dump is searchable when it returns; vectors of deleted questions go."""
+    """`knowhow reindex` (the search app's rebuilder registry) recomputes all vectors (an
+    import queues the same rebuild for the worker); vectors of deleted questions go."""
     first = QuestionFactory(title="Imported question one")
     second = QuestionFactory(title="Imported question two")
     gone = QuestionFactory(title="Deleted later")
