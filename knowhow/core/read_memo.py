@@ -40,7 +40,7 @@ MAX_ENTRIES = 2_000
 _local = threading.local()
 
 
-def database_version() -> tuple[Any, int, int] | None:
+def database_version() -> tuple[Any, int | str, int] | None:
     """A token that differs whenever the database may have changed since this connection last
     took one; None when there is no cheap way to tell (in a transaction, another database)."""
     if connection.in_atomic_block:

@@ -1594,13 +1594,20 @@ def recompute_tag_counts() -> None:
     )
 
 
-# Management commands of other apps that rebuild derived data (search index, reputation).
-POST_IMPORT_COMMANDS = (
-    ("reindex", "search index"),
-    ("search-reindex", "search index"),
-    ("rebuild-reputation", "reputation"),
-    ("reputation-rebuild", "reputation"),
-    ("rebuild_reputation", "reputation"),
+# Management commands of other apps that rebuild derived data (search index, reputation),
+# with their options and what the summary says. `reindex` leaves indexes computed by a model
+# (the question vectors: hours for a large site) to the task worker; the search index is
+# rebuilt before the import returns.
+POST_IMPORT_COMMANDS: tuple[tuple[str, dict[str, object], str], ...] = (
+    (
+        "reindex",
+        {"in_background": True},
+        "search index rebuilt; slower indexes queued for the worker",
+    ),
+    ("search-reindex", {}, "search index rebuilt"),
+    ("rebuild-reputation", {}, "reputation rebuilt"),
+    ("reputation-rebuild", {}, "reputation rebuilt"),
+    ("rebuild_reputation", {}, "reputation rebuilt"),
 )
 
 
@@ -1614,15 +1621,10 @@ def post_import_hooks() -> list[str]:
     # statistics of its own; see refresh_query_planner_statistics).
     refresh_query_planner_statistics()
     done = []
-    for name, what in POST_IMPORT_COMMANDS:
-        if name == "reindex" and name in available:
-            # Indexes computed by a model (the question vectors: hours for a large site) are
-            # left to the task worker; the search index is rebuilt before the import returns.
-            call_command(name, in_background=True)
-            done.append(f"{what} rebuilt (knowhow {name}); slower indexes queued for the worker")
-        elif name in available:
-            call_command(name)
-            done.append(f"{what} rebuilt (knowhow {name})")
+    for name, options, what in POST_IMPORT_COMMANDS:
+        if name in available:
+            call_command(name, **options)
+            done.append(f"{what} (knowhow {name})")
     return done or [
         "no search-index or reputation rebuild command is installed; nothing to rebuild"
     ]

@@ -1,9 +1,9 @@
 """The question page's thread state reused while the database is unchanged (SQLite's
 data_version and the connection's own changes, PostgreSQL's current snapshot:
 `core/read_memo.py`): a write from another connection (another thread here; another process is
-the same to the database) or from this one shows
-on the next view. These tests commit for real (transaction=True): inside a transaction the memo
-is bypassed, so the other page-cache tests do not exercise it."""
+the same to the database) or from this one shows on the next view. These tests commit for real
+(transaction=True): inside a transaction the memo is bypassed, so the other page-cache tests do
+not exercise it."""
 
 import re
 
